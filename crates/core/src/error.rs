@@ -1,0 +1,155 @@
+//! Errors of the core, each with a stable [`ErrorCode`] so adapters (IPC, HTTP) can hand the
+//! caller a code to react to instead of a sentence to parse.
+
+use serde::{Deserialize, Serialize};
+use strum::{EnumIter, IntoStaticStr};
+use ts_rs::TS;
+
+use crate::secrets::SecretError;
+use crate::site::SiteError;
+use crate::storage::StorageError;
+
+/// Stable, machine-readable error codes. The UI translates each one; adding a variant means
+/// adding its message to every catalogue in `assets/i18n/` (a test checks this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, EnumIter, IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ErrorCode {
+    /// One or more form fields are invalid; see the field errors.
+    Validation,
+    VisitNotFound,
+    AlreadySignedOut,
+    /// The operating system's keyring cannot be reached or refused access.
+    KeyringUnavailable,
+    /// The device's keys were created before but are gone from the keyring.
+    KeysMissing,
+    /// The database was written by a newer Frontdesk and this binary refuses to touch it.
+    SchemaTooNew,
+    /// The site configuration file is invalid.
+    SiteConfig,
+    Storage,
+    /// The app could not start; the message says why.
+    StartupFailed,
+}
+
+/// Why one form field was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, EnumIter, IntoStaticStr)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum FieldErrorCode {
+    Required,
+    TooLong,
+    ControlCharacters,
+    UnknownHost,
+    HostInactive,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FieldError {
+    /// The form field, named as in the request (`name`, `company`, `host_id`, `purpose`).
+    pub field: String,
+    pub code: FieldErrorCode,
+    /// The limit that was exceeded, for `too_long`.
+    pub limit: Option<u32>,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: FieldErrorCode) -> Self {
+        Self { field: field.to_owned(), code, limit: None }
+    }
+
+    pub fn too_long(field: &str, limit: usize) -> Self {
+        Self {
+            field: field.to_owned(),
+            code: FieldErrorCode::TooLong,
+            limit: Some(u32::try_from(limit).unwrap_or(u32::MAX)),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("invalid input: {}", describe_fields(.0))]
+    Validation(Vec<FieldError>),
+    #[error("no visit with id {0}")]
+    VisitNotFound(String),
+    #[error("visit {0} is already signed out")]
+    AlreadySignedOut(String),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Site(#[from] SiteError),
+}
+
+fn describe_fields(fields: &[FieldError]) -> String {
+    fields.iter().map(|f| format!("{} ({:?})", f.field, f.code)).collect::<Vec<_>>().join(", ")
+}
+
+impl CoreError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            CoreError::Validation(_) => ErrorCode::Validation,
+            CoreError::VisitNotFound(_) => ErrorCode::VisitNotFound,
+            CoreError::AlreadySignedOut(_) => ErrorCode::AlreadySignedOut,
+            CoreError::Secret(SecretError::KeysMissing { .. }) => ErrorCode::KeysMissing,
+            CoreError::Secret(_) => ErrorCode::KeyringUnavailable,
+            CoreError::Storage(StorageError::SchemaTooNew { .. }) => ErrorCode::SchemaTooNew,
+            CoreError::Storage(_) => ErrorCode::Storage,
+            CoreError::Site(_) => ErrorCode::SiteConfig,
+        }
+    }
+
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            CoreError::Validation(fields) => fields,
+            _ => &[],
+        }
+    }
+}
+
+/// The shape every error takes when it leaves the core through an adapter (Tauri IPC, HTTP).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// English detail for logs and operators; the UI shows its own translation of `code`.
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+impl From<&CoreError> for ApiError {
+    fn from(err: &CoreError) -> Self {
+        ApiError { code: err.code(), message: err.to_string(), fields: err.field_errors().to_vec() }
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(err: CoreError) -> Self {
+        ApiError::from(&err)
+    }
+}
+
+impl ApiError {
+    pub fn startup_failed(message: impl Into<String>, code: ErrorCode) -> Self {
+        ApiError { code, message: message.into(), fields: Vec::new() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn as_str_matches_the_serialised_form() {
+        for code in ErrorCode::iter() {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", <&str>::from(code)));
+        }
+        for code in FieldErrorCode::iter() {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", <&str>::from(code)));
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! A kiosk: one device's database, clock, keys and site, and the actions the desk performs.
+//! Adapters (the desktop app, tests) call these; none of them re-implements a rule.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::CoreError;
+use crate::hlc::{Clock, WallClock};
+use crate::i18n::{Lang, Localized};
+use crate::ids::{DeviceId, OpId, VisitId};
+use crate::op::{HostRecord, Op, OpBody, VisitSignedIn, VisitSignedOut};
+use crate::secrets::{DeviceKeys, SecretStore};
+use crate::site::{Desk, SiteConfig};
+use crate::storage::{StorageError, Store};
+use crate::visit::{HostSummary, NewVisit, Visit};
+
+const META_DEVICE_ID: &str = "device_id";
+const META_KEYS_CREATED: &str = "keys_created_at";
+const META_DESK: &str = "desk_id";
+const META_LANGUAGE: &str = "language";
+const META_DIRECTORY_SEEDED: &str = "directory_seeded_from";
+
+pub struct KioskOptions {
+    pub data_dir: PathBuf,
+    pub site: SiteConfig,
+    pub secrets: Arc<dyn SecretStore>,
+    /// The OS locale (e.g. `zh_CN.UTF-8`), which picks the default language.
+    pub os_locale: Option<String>,
+    pub wall: WallClock,
+}
+
+/// What the UI needs to know about this kiosk to draw its frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct KioskInfo {
+    pub app_version: String,
+    pub site_name: Localized,
+    pub desk: Desk,
+    pub device_id: DeviceId,
+    pub idle_timeout_seconds: u32,
+    /// The language to show: the one last chosen on this kiosk, else the OS locale's.
+    pub language: Lang,
+}
+
+pub struct Kiosk {
+    store: Mutex<Store>,
+    clock: Clock,
+    site: SiteConfig,
+    device: DeviceId,
+    keys: DeviceKeys,
+    default_language: Lang,
+}
+
+impl Kiosk {
+    pub fn open(options: KioskOptions) -> Result<Kiosk, CoreError> {
+        let KioskOptions { data_dir, site, secrets, os_locale, wall } = options;
+        let store = Store::open_in(&data_dir)?;
+
+        let device = match store.meta(META_DEVICE_ID)? {
+            Some(id) => id.parse().map_err(|_| StorageError::Corrupt(format!("bad device id {id:?}")))?,
+            None => {
+                let id = DeviceId::new();
+                store.set_meta(META_DEVICE_ID, &id.to_string())?;
+                id
+            }
+        };
+        let created = store.meta(META_KEYS_CREATED)?;
+        let keys = DeviceKeys::load_or_create(secrets.as_ref(), device, created.as_deref())?;
+        if created.is_none() {
+            store.set_meta(
+                META_KEYS_CREATED,
+                &jiff::Timestamp::from_millisecond(wall() as i64).unwrap_or_default().to_string(),
+            )?;
+        }
+
+        let clock = Clock::new(device, store.max_hlc()?, wall);
+        let default_language = os_locale.as_deref().map_or(site.site.default_language, Lang::from_locale);
+        let kiosk = Kiosk { store: Mutex::new(store), clock, site, device, keys, default_language };
+        kiosk.seed_directory()?;
+        Ok(kiosk)
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock cannot leave a half-written transaction behind
+        // (SQLite rolls it back), so the store stays usable.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// On first start, write the site file's host directory into the log, so it syncs like any
+    /// other change.
+    fn seed_directory(&self) -> Result<(), CoreError> {
+        if self.store().meta(META_DIRECTORY_SEEDED)?.is_some() {
+            return Ok(());
+        }
+        for entry in &self.site.hosts {
+            self.write(OpBody::HostUpserted(HostRecord {
+                id: entry.id.clone(),
+                name: entry.name.clone(),
+                department: entry.department.clone(),
+                extension: entry.extension.clone(),
+                email: entry.email.clone(),
+                may_escort: entry.may_escort,
+                active: true,
+            }))?;
+        }
+        self.store().set_meta(META_DIRECTORY_SEEDED, &self.site.site.id.0)?;
+        Ok(())
+    }
+
+    pub fn device_id(&self) -> DeviceId {
+        self.device
+    }
+
+    pub fn site(&self) -> &SiteConfig {
+        &self.site
+    }
+
+    pub fn keys(&self) -> &DeviceKeys {
+        &self.keys
+    }
+
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::from_millisecond(self.clock_wall_ms()).unwrap_or_default()
+    }
+
+    fn clock_wall_ms(&self) -> i64 {
+        i64::try_from(self.clock.wall_millis()).unwrap_or(i64::MAX)
+    }
+
+    fn desk(&self) -> Result<Desk, CoreError> {
+        let chosen = self.store().meta(META_DESK)?;
+        Ok(chosen.and_then(|id| self.site.desk(&id).cloned()).unwrap_or_else(|| self.site.desks[0].clone()))
+    }
+
+    pub fn info(&self) -> Result<KioskInfo, CoreError> {
+        let language = match self.store().meta(META_LANGUAGE)?.as_deref() {
+            Some("zh-CN") => Lang::ZhCn,
+            Some("en") => Lang::En,
+            _ => self.default_language,
+        };
+        Ok(KioskInfo {
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+            site_name: self.site.site.name.clone(),
+            desk: self.desk()?,
+            device_id: self.device,
+            idle_timeout_seconds: self.site.kiosk.idle_timeout_seconds,
+            language,
+        })
+    }
+
+    /// Remember the language chosen on this kiosk (a device setting, not synced).
+    pub fn set_language(&self, lang: Lang) -> Result<(), CoreError> {
+        self.store().set_meta(META_LANGUAGE, lang.tag())?;
+        Ok(())
+    }
+
+    /// Active hosts, for the sign-in form.
+    pub fn hosts(&self) -> Result<Vec<HostSummary>, CoreError> {
+        Ok(self.store().read().hosts()?.iter().filter(|h| h.active).map(HostSummary::from).collect())
+    }
+
+    pub fn on_site(&self) -> Result<Vec<Visit>, CoreError> {
+        Ok(self.store().read().on_site()?)
+    }
+
+    pub fn visit(&self, id: VisitId) -> Result<Visit, CoreError> {
+        self.store().read().visit(id)?.ok_or_else(|| CoreError::VisitNotFound(id.to_string()))
+    }
+
+    /// Sign a visitor in. Invalid input stores nothing and reports every bad field.
+    pub fn sign_in(&self, form: NewVisit) -> Result<Visit, CoreError> {
+        let visit_id = VisitId::new();
+        let desk_id = self.desk()?.id;
+        let signed_in_at = self.now();
+        self.write_checked(|reader| {
+            let host = reader.host(&form.host_id)?;
+            let fields = form.validate(host.as_ref()).map_err(CoreError::Validation)?;
+            Ok(OpBody::VisitSignedIn(VisitSignedIn { visit_id, fields, desk_id, signed_in_at }))
+        })?;
+        self.visit(visit_id)
+    }
+
+    /// Sign a visit out. A visit signed out already (here or on another device) is refused.
+    pub fn sign_out(&self, visit_id: VisitId) -> Result<Visit, CoreError> {
+        let signed_out_at = self.now();
+        self.write_checked(|reader| {
+            let visit = reader.visit(visit_id)?.ok_or_else(|| CoreError::VisitNotFound(visit_id.to_string()))?;
+            if visit.signed_out_at.is_some() {
+                return Err(CoreError::AlreadySignedOut(visit_id.to_string()));
+            }
+            Ok(OpBody::VisitSignedOut(VisitSignedOut { visit_id, signed_out_at }))
+        })?;
+        self.visit(visit_id)
+    }
+
+    fn write(&self, body: OpBody) -> Result<Op, CoreError> {
+        self.write_checked(|_| Ok(body))
+    }
+
+    /// Build an operation from the current state and commit it, under the store's lock and
+    /// inside one transaction, so the check and the write see the same data and a refused
+    /// change stores nothing.
+    fn write_checked(
+        &self,
+        build: impl FnOnce(crate::storage::Reader<'_>) -> Result<OpBody, CoreError>,
+    ) -> Result<Op, CoreError> {
+        let mut store = self.store();
+        let seq = store.next_seq(self.device)?;
+        let received_at = self.clock_wall_ms();
+        store.commit_with(received_at, |reader| {
+            let body = build(reader)?;
+            Ok(Op {
+                id: OpId::new(),
+                hlc: self.clock.tick(),
+                device: self.device,
+                seq,
+                site: self.site.site.id.clone(),
+                body,
+            })
+        })
+    }
+}

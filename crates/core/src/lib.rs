@@ -1,0 +1,18 @@
+//! Frontdesk core: the domain model, the rules, local storage and the op log.
+//!
+//! Every business rule lives here, once. The desktop app and the hub adapt these functions to
+//! IPC and HTTP; the UI renders what they return.
+
+pub mod error;
+pub mod hlc;
+pub mod i18n;
+pub mod ids;
+pub mod kiosk;
+pub mod op;
+pub mod secrets;
+pub mod site;
+pub mod storage;
+pub mod visit;
+
+pub use error::{ApiError, CoreError, ErrorCode, FieldError, FieldErrorCode};
+pub use kiosk::{Kiosk, KioskInfo, KioskOptions};

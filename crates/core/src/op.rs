@@ -1,0 +1,168 @@
+//! Operations: the append-only log every change is written to.
+//!
+//! The queryable tables are a view of the log. Sync ships operations, never rows, and applying
+//! one is idempotent and order-independent (see `apply`), so devices that have seen the same
+//! set of operations show the same state.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::hlc::Hlc;
+use crate::ids::{DeviceId, HostId, OpId, SiteId, VisitId};
+
+/// One change, as stored and as synced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Op {
+    pub id: OpId,
+    pub hlc: Hlc,
+    /// The device that wrote it.
+    pub device: DeviceId,
+    /// 1, 2, 3… per device with no gaps, so a peer can tell what it is missing.
+    #[ts(type = "number")]
+    pub seq: u64,
+    pub site: SiteId,
+    pub body: OpBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind")]
+pub enum OpBody {
+    #[serde(rename = "visit.signed_in")]
+    VisitSignedIn(VisitSignedIn),
+    #[serde(rename = "visit.updated")]
+    VisitUpdated(VisitUpdated),
+    #[serde(rename = "visit.signed_out")]
+    VisitSignedOut(VisitSignedOut),
+    #[serde(rename = "host.upserted")]
+    HostUpserted(HostRecord),
+}
+
+/// What an operation is about: the unit the merge rules work on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityKind {
+    Visit,
+    Host,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Visit => "visit",
+            EntityKind::Host => "host",
+        }
+    }
+}
+
+impl OpBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OpBody::VisitSignedIn(_) => "visit.signed_in",
+            OpBody::VisitUpdated(_) => "visit.updated",
+            OpBody::VisitSignedOut(_) => "visit.signed_out",
+            OpBody::HostUpserted(_) => "host.upserted",
+        }
+    }
+
+    pub fn entity(&self) -> (EntityKind, String) {
+        match self {
+            OpBody::VisitSignedIn(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::VisitUpdated(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::VisitSignedOut(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::HostUpserted(h) => (EntityKind::Host, h.id.0.clone()),
+        }
+    }
+}
+
+/// The visitor-facing fields of a visit; each converges on its own (last writer wins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct VisitFields {
+    pub name: String,
+    pub company: String,
+    pub host_id: HostId,
+    pub purpose: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct VisitSignedIn {
+    pub visit_id: VisitId,
+    pub fields: VisitFields,
+    pub desk_id: String,
+    #[ts(type = "string")]
+    pub signed_in_at: jiff::Timestamp,
+}
+
+/// A correction of some fields of a visit; absent fields are unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct VisitPatch {
+    pub name: Option<String>,
+    pub company: Option<String>,
+    pub host_id: Option<HostId>,
+    pub purpose: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct VisitUpdated {
+    pub visit_id: VisitId,
+    pub patch: VisitPatch,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct VisitSignedOut {
+    pub visit_id: VisitId,
+    #[ts(type = "string")]
+    pub signed_out_at: jiff::Timestamp,
+}
+
+/// A host in the directory, as the directory's author last wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct HostRecord {
+    pub id: HostId,
+    pub name: String,
+    pub department: String,
+    pub extension: String,
+    pub email: String,
+    pub may_escort: bool,
+    pub active: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ops_round_trip_through_json_with_a_readable_kind() {
+        let device = DeviceId::new();
+        let op = Op {
+            id: OpId::new(),
+            hlc: Hlc { millis: 1, counter: 0, device },
+            device,
+            seq: 1,
+            site: SiteId("riverside-tower".into()),
+            body: OpBody::VisitSignedOut(VisitSignedOut {
+                visit_id: VisitId::new(),
+                signed_out_at: jiff::Timestamp::UNIX_EPOCH,
+            }),
+        };
+        let json = serde_json::to_value(&op).unwrap();
+        assert_eq!(json["body"]["kind"], "visit.signed_out");
+        assert_eq!(serde_json::from_value::<Op>(json).unwrap(), op);
+    }
+
+    #[test]
+    fn unexpected_fields_are_refused() {
+        let json = serde_json::json!({
+            "kind": "visit.signed_out",
+            "visit_id": VisitId::new(),
+            "signed_out_at": "2026-01-01T00:00:00Z",
+            "extra": 1
+        });
+        assert!(serde_json::from_value::<OpBody>(json).is_err());
+    }
+}

@@ -1,0 +1,321 @@
+//! The site configuration: who the site is, its desks, numbers, places and host directory.
+//!
+//! It is data, read from a TOML file. A built-in demo site ships with the app so a fresh
+//! install runs with no configuration; a site file in the data folder replaces it.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::i18n::{Lang, Localized};
+use crate::ids::{HostId, SiteId};
+
+pub const DEMO_SITE_TOML: &str = include_str!("../../../assets/demo-site/site.toml");
+pub const DEMO_SITE_FILE: &str = "assets/demo-site/site.toml";
+
+/// Bounds on the idle timeout: short enough that a visitor's data never lingers, long enough
+/// that a receptionist can finish typing.
+pub const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 15..=600;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: {field}: {reason}")]
+    Invalid { file: String, field: String, reason: String },
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub schema: u32,
+    pub site: SiteInfo,
+    pub kiosk: KioskSettings,
+    pub desks: Vec<Desk>,
+    pub numbers: EmergencyNumbers,
+    pub places: SitePlaces,
+    #[serde(default)]
+    pub hosts: Vec<HostEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SiteInfo {
+    pub id: SiteId,
+    pub name: Localized,
+    /// IANA time zone of the site, e.g. `Asia/Shanghai`; used for "today" and end of day.
+    pub timezone: String,
+    pub default_language: Lang,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct KioskSettings {
+    /// Seconds without a touch or key before the kiosk clears the screen and goes home.
+    pub idle_timeout_seconds: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Desk {
+    pub id: String,
+    pub name: Localized,
+}
+
+/// Phone numbers, by the keys emergency cards refer to. Defaults are mainland China's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyNumbers {
+    pub police: String,
+    pub fire: String,
+    pub ambulance: String,
+    pub traffic: String,
+    pub security_control: String,
+    pub duty_manager: String,
+    pub it_helpdesk: String,
+}
+
+/// Places on site that emergency cards point people to, in every language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SitePlaces {
+    pub assembly_point: Localized,
+    pub exits: Localized,
+    pub fire_extinguishers: Localized,
+    pub aed: Localized,
+    pub first_aid_kit: Localized,
+    pub refuge_area: Localized,
+    pub security_office: Localized,
+    pub shelter_area: Localized,
+}
+
+/// A host as written in a directory source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostEntry {
+    pub id: HostId,
+    pub name: String,
+    pub department: String,
+    pub extension: String,
+    pub email: String,
+    pub may_escort: bool,
+}
+
+impl SiteConfig {
+    /// The demo site built into the binary.
+    pub fn demo() -> Result<SiteConfig, SiteError> {
+        SiteConfig::parse(DEMO_SITE_TOML, DEMO_SITE_FILE)
+    }
+
+    pub fn load(path: &Path) -> Result<SiteConfig, SiteError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| SiteError::Read { file: file.clone(), source })?;
+        SiteConfig::parse(&text, &file)
+    }
+
+    /// Parse and validate; `file` names the source in error messages.
+    pub fn parse(text: &str, file: &str) -> Result<SiteConfig, SiteError> {
+        let config: SiteConfig =
+            toml::from_str(text).map_err(|e| SiteError::Parse { file: file.to_owned(), message: e.to_string() })?;
+        config.validate(file)?;
+        Ok(config)
+    }
+
+    fn validate(&self, file: &str) -> Result<(), SiteError> {
+        let invalid = |field: &str, reason: &str| SiteError::Invalid {
+            file: file.to_owned(),
+            field: field.to_owned(),
+            reason: reason.to_owned(),
+        };
+        if self.schema != 1 {
+            return Err(invalid("schema", "unsupported schema version; this build reads schema 1"));
+        }
+        if !is_slug(&self.site.id.0) {
+            return Err(invalid("site.id", "must be 1-64 lowercase letters, digits or '-'"));
+        }
+        if let Some(lang) = self.site.name.missing() {
+            return Err(invalid(&format!("site.name.{}", lang.tag()), "text is missing"));
+        }
+        if jiff::tz::TimeZone::get(&self.site.timezone).is_err() {
+            return Err(invalid("site.timezone", "not a known IANA time zone"));
+        }
+        if !IDLE_TIMEOUT_RANGE.contains(&self.kiosk.idle_timeout_seconds) {
+            return Err(invalid(
+                "kiosk.idle_timeout_seconds",
+                &format!("must be between {} and {}", IDLE_TIMEOUT_RANGE.start(), IDLE_TIMEOUT_RANGE.end()),
+            ));
+        }
+        if self.desks.is_empty() {
+            return Err(invalid("desks", "a site needs at least one desk"));
+        }
+        let mut desk_ids = HashSet::new();
+        for (i, desk) in self.desks.iter().enumerate() {
+            if !is_slug(&desk.id) {
+                return Err(invalid(&format!("desks[{i}].id"), "must be 1-64 lowercase letters, digits or '-'"));
+            }
+            if !desk_ids.insert(&desk.id) {
+                return Err(invalid(&format!("desks[{i}].id"), "duplicate desk id"));
+            }
+            if let Some(lang) = desk.name.missing() {
+                return Err(invalid(&format!("desks[{i}].name.{}", lang.tag()), "text is missing"));
+            }
+        }
+        for (key, number) in self.numbers.entries() {
+            if !is_phone_number(number) {
+                return Err(invalid(&format!("numbers.{key}"), "must be a phone number (digits, spaces, + - ( ))"));
+            }
+        }
+        for (key, place) in self.places.entries() {
+            if let Some(lang) = place.missing() {
+                return Err(invalid(&format!("places.{key}.{}", lang.tag()), "text is missing"));
+            }
+        }
+        let mut host_ids = HashSet::new();
+        for (i, host) in self.hosts.iter().enumerate() {
+            if host.id.0.trim().is_empty() || host.id.0.len() > 64 {
+                return Err(invalid(&format!("hosts[{i}].id"), "must be 1-64 characters"));
+            }
+            if !host_ids.insert(&host.id) {
+                return Err(invalid(&format!("hosts[{i}].id"), "duplicate host id"));
+            }
+            if host.name.trim().is_empty() {
+                return Err(invalid(&format!("hosts[{i}].name"), "name is missing"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn desk(&self, id: &str) -> Option<&Desk> {
+        self.desks.iter().find(|d| d.id == id)
+    }
+}
+
+impl EmergencyNumbers {
+    pub fn entries(&self) -> [(&'static str, &str); 7] {
+        [
+            ("police", &self.police),
+            ("fire", &self.fire),
+            ("ambulance", &self.ambulance),
+            ("traffic", &self.traffic),
+            ("security_control", &self.security_control),
+            ("duty_manager", &self.duty_manager),
+            ("it_helpdesk", &self.it_helpdesk),
+        ]
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries().into_iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
+
+impl SitePlaces {
+    pub fn entries(&self) -> [(&'static str, &Localized); 8] {
+        [
+            ("assembly_point", &self.assembly_point),
+            ("exits", &self.exits),
+            ("fire_extinguishers", &self.fire_extinguishers),
+            ("aed", &self.aed),
+            ("first_aid_kit", &self.first_aid_kit),
+            ("refuge_area", &self.refuge_area),
+            ("security_office", &self.security_office),
+            ("shelter_area", &self.shelter_area),
+        ]
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Localized> {
+        self.entries().into_iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn is_phone_number(s: &str) -> bool {
+    let digits = s.bytes().filter(u8::is_ascii_digit).count();
+    (2..=20).contains(&digits) && s.len() <= 32 && s.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_site_is_valid() {
+        let site = SiteConfig::demo().expect("demo site parses and validates");
+        assert!(!site.hosts.is_empty());
+        assert_eq!(site.numbers.fire, "119");
+    }
+
+    fn demo_with(edit: impl FnOnce(&mut toml::Table)) -> Result<SiteConfig, SiteError> {
+        let mut table: toml::Table = toml::from_str(DEMO_SITE_TOML).unwrap();
+        edit(&mut table);
+        SiteConfig::parse(&toml::to_string(&table).unwrap(), "site.toml")
+    }
+
+    fn field_of(err: SiteError) -> String {
+        match err {
+            SiteError::Invalid { field, file, .. } => {
+                assert_eq!(file, "site.toml");
+                field
+            }
+            other => panic!("expected a field error, got {other}"),
+        }
+    }
+
+    #[test]
+    fn bad_values_name_the_field() {
+        let err = demo_with(|t| {
+            t["kiosk"]["idle_timeout_seconds"] = toml::Value::Integer(3);
+        })
+        .unwrap_err();
+        assert_eq!(field_of(err), "kiosk.idle_timeout_seconds");
+
+        let err = demo_with(|t| {
+            t["site"]["timezone"] = toml::Value::String("Mars/Olympus".into());
+        })
+        .unwrap_err();
+        assert_eq!(field_of(err), "site.timezone");
+
+        let err = demo_with(|t| {
+            t["numbers"]["fire"] = toml::Value::String("call the fire brigade".into());
+        })
+        .unwrap_err();
+        assert_eq!(field_of(err), "numbers.fire");
+
+        let err = demo_with(|t| {
+            t["places"]["aed"]["zh-CN"] = toml::Value::String(" ".into());
+        })
+        .unwrap_err();
+        assert_eq!(field_of(err), "places.aed.zh-CN");
+
+        let err = demo_with(|t| {
+            let hosts = t["hosts"].as_array_mut().unwrap();
+            let first = hosts[0].clone();
+            hosts.push(first);
+        })
+        .unwrap_err();
+        assert!(field_of(err).ends_with(".id"));
+    }
+
+    #[test]
+    fn unknown_keys_and_broken_toml_are_refused_with_the_file_name() {
+        let err = demo_with(|t| {
+            t["kiosk"].as_table_mut().unwrap().insert("idle_timeout".into(), toml::Value::Integer(30));
+        })
+        .unwrap_err();
+        assert!(matches!(err, SiteError::Parse { .. }));
+        assert!(err.to_string().contains("idle_timeout"), "{err}");
+
+        let err = SiteConfig::parse("schema = ", "broken.toml").unwrap_err();
+        assert!(err.to_string().starts_with("broken.toml:"), "{err}");
+    }
+}

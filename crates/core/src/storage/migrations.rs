@@ -1,0 +1,87 @@
+//! Schema migrations, numbered by SQLite's `user_version`. Append new steps; never edit one
+//! that has shipped.
+
+use rusqlite_migration::{M, Migrations};
+
+const V1: &str = r#"
+-- Device-local facts: this device's id, when its keys were made, local settings. Not synced.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+-- The op log. Append-only: triggers refuse updates and deletes.
+CREATE TABLE ops (
+    id          TEXT PRIMARY KEY,       -- UUIDv7
+    hlc         TEXT NOT NULL,          -- hybrid logical clock, sortable string form
+    device      TEXT NOT NULL,          -- writer
+    seq         INTEGER NOT NULL,       -- writer's sequence number, 1.. without gaps
+    site        TEXT NOT NULL,
+    kind        TEXT NOT NULL,          -- e.g. visit.signed_in
+    entity      TEXT NOT NULL,          -- e.g. visit
+    entity_id   TEXT NOT NULL,
+    body        TEXT NOT NULL,          -- JSON of the operation body
+    received_at INTEGER NOT NULL,       -- ms since epoch, when this device stored it
+    UNIQUE (device, seq)
+) STRICT;
+CREATE INDEX ops_entity ON ops (entity, entity_id);
+CREATE INDEX ops_hlc ON ops (hlc);
+CREATE TRIGGER ops_are_append_only_update BEFORE UPDATE ON ops
+BEGIN SELECT RAISE(ABORT, 'the op log is append-only'); END;
+CREATE TRIGGER ops_are_append_only_delete BEFORE DELETE ON ops
+BEGIN SELECT RAISE(ABORT, 'the op log is append-only'); END;
+
+-- The host directory, as last written by its author.
+CREATE TABLE hosts (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    department TEXT NOT NULL,
+    extension  TEXT NOT NULL,
+    email      TEXT NOT NULL,
+    may_escort INTEGER NOT NULL,
+    active     INTEGER NOT NULL,
+    hlc        TEXT NOT NULL
+) STRICT;
+
+-- Visits, materialised from the op log. A row can exist before its sign-in op arrives
+-- (a sign-out synced first); it is then a placeholder with created = 0.
+CREATE TABLE visits (
+    id             TEXT PRIMARY KEY,
+    created        INTEGER NOT NULL DEFAULT 0,
+    created_hlc    TEXT,
+    name           TEXT NOT NULL DEFAULT '',
+    company        TEXT NOT NULL DEFAULT '',
+    host_id        TEXT NOT NULL DEFAULT '',
+    purpose        TEXT NOT NULL DEFAULT '',
+    field_clocks   TEXT NOT NULL DEFAULT '{}',  -- JSON {field: hlc} for last-writer-wins
+    desk_id        TEXT NOT NULL DEFAULT '',
+    device         TEXT NOT NULL DEFAULT '',
+    signed_in_at   INTEGER,                     -- ms since epoch
+    signed_out_at  INTEGER,
+    signed_out_hlc TEXT
+) STRICT;
+CREATE INDEX visits_on_site ON visits (signed_in_at) WHERE created = 1 AND signed_out_at IS NULL;
+"#;
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+/// The schema version this build writes.
+pub fn latest_version() -> usize {
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid_and_latest_version_matches() {
+        migrations().validate().unwrap();
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version as usize, latest_version());
+    }
+}

@@ -1,0 +1,150 @@
+//! The device's SQLite database: the op log plus the tables materialised from it.
+
+mod apply;
+mod migrations;
+mod queries;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::hlc::Hlc;
+use crate::ids::DeviceId;
+use crate::op::Op;
+
+pub use migrations::latest_version;
+pub use queries::Reader;
+
+/// The database file's name inside the data folder.
+pub const DATABASE_FILE: &str = "frontdesk.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error(
+        "the database {path} has schema version {found}, newer than this build understands ({supported}); \
+         run a newer Frontdesk or restore a backup"
+    )]
+    SchemaTooNew { path: String, found: usize, supported: usize },
+    #[error("database {path}: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("migrating the database failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("operation {op} is invalid: {reason}")]
+    InvalidOp { op: String, reason: String },
+    #[error("operation {op} reuses sequence number {seq} of device {device} that another operation holds")]
+    SequenceConflict { op: String, device: String, seq: u64 },
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) the database in `data_dir`, migrated to the latest schema.
+    pub fn open_in(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StorageError::DataDir { path: data_dir.display().to_string(), source })?;
+        Store::open(&data_dir.join(DATABASE_FILE))
+    }
+
+    pub fn open(path: &Path) -> Result<Store> {
+        let shown = path.display().to_string();
+        let open_err = |source| StorageError::Open { path: shown.clone(), source };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        // WAL lets readers run beside the writer; FULL syncs every commit so a committed change
+        // survives power loss, which the op log promises.
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_err)?;
+
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(open_err)?;
+        let found = usize::try_from(found).unwrap_or(usize::MAX);
+        if found > latest_version() {
+            return Err(StorageError::SchemaTooNew { path: shown, found, supported: latest_version() });
+        }
+        migrations::migrations().to_latest(&mut conn)?;
+        Ok(Store { conn, path: path.to_owned() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// The greatest clock stamp in the log, so a restarted clock continues after it.
+    pub fn max_hlc(&self) -> Result<Option<Hlc>> {
+        let text: Option<String> = self.conn.query_row("SELECT max(hlc) FROM ops", [], |r| r.get(0))?;
+        text.map(|t| t.parse().map_err(|e: crate::hlc::HlcParseError| StorageError::Corrupt(e.to_string()))).transpose()
+    }
+
+    /// The next sequence number for an op written by `device`.
+    pub fn next_seq(&self, device: DeviceId) -> Result<u64> {
+        let max: Option<i64> =
+            self.conn.query_row("SELECT max(seq) FROM ops WHERE device = ?1", [device.to_string()], |r| r.get(0))?;
+        Ok(max.map_or(1, |m| m as u64 + 1))
+    }
+
+    pub fn read(&self) -> Reader<'_> {
+        Reader(&self.conn)
+    }
+
+    /// Build an op from the state inside a write transaction, append it and apply it, then
+    /// commit. If `build` refuses, or anything fails, nothing is stored.
+    pub fn commit_with<E>(
+        &mut self,
+        received_at_ms: i64,
+        build: impl FnOnce(Reader<'_>) -> std::result::Result<Op, E>,
+    ) -> std::result::Result<Op, E>
+    where
+        E: From<StorageError>,
+    {
+        let tx = self.conn.transaction().map_err(StorageError::from)?;
+        let op = build(Reader(&tx))?;
+        apply::append_and_apply(&tx, &op, received_at_ms)?;
+        tx.commit().map_err(StorageError::from)?;
+        Ok(op)
+    }
+
+    /// Apply ops from other devices (or re-sent ones). Already-known ops are skipped, so this is
+    /// idempotent; the merge rules make the result independent of order. Returns how many were new.
+    pub fn apply_all(&mut self, ops: &[Op], received_at_ms: i64) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut new = 0;
+        for op in ops {
+            if apply::append_and_apply(&tx, op, received_at_ms)? {
+                new += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(new)
+    }
+}
