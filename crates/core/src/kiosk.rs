@@ -40,6 +40,8 @@ pub struct KioskInfo {
     pub desk: Desk,
     pub device_id: DeviceId,
     pub idle_timeout_seconds: u32,
+    /// IANA time zone of the site; times are shown in it.
+    pub timezone: String,
     /// The language to show: the one last chosen on this kiosk, else the OS locale's.
     pub language: Lang,
 }
@@ -146,6 +148,7 @@ impl Kiosk {
             desk: self.desk()?,
             device_id: self.device,
             idle_timeout_seconds: self.site.kiosk.idle_timeout_seconds,
+            timezone: self.site.site.timezone.clone(),
             language,
         })
     }

@@ -1,0 +1,73 @@
+# Frontdesk — 简体中文。此处每条消息在 en.ftl 中都有对应（由测试检查）。
+
+app-name = 前台通
+lang-switch-label = 语言
+lang-switch-to = English
+
+## Frame
+clock-label = 现场当前时间
+desk-label = 前台
+
+## Home
+home-new-visitor = 访客登记
+home-new-visitor-hint = 临时来访或预约访客
+onsite-title = 当前在场
+onsite-count = { $count ->
+    [0] 暂无访客
+   *[other] { $count } 位访客
+}
+onsite-empty = 目前没有访客在场。
+onsite-hidden = 前台闲置时隐藏名单。
+onsite-show = 显示名单
+onsite-host = 受访人
+onsite-since = { $time } 到访
+onsite-sign-out = 签离
+onsite-load-failed = 无法加载在场名单。
+retry = 重试
+
+## Sign-out confirmation
+sign-out-title = 为 { $name } 办理签离？
+sign-out-detail = 拜访 { $host }，{ $time } 到访。
+sign-out-confirm = 确认签离
+sign-out-cancel = 暂不签离
+sign-out-done = { $name } 已签离。
+
+## Sign-in form
+sign-in-title = 访客登记
+field-name = 姓名
+field-name-hint = 与证件一致，中外文均可
+field-company = 单位
+field-company-hint = 选填
+field-host = 受访人
+field-host-placeholder = 请选择受访人…
+field-purpose = 来访事由
+field-purpose-hint = 选填，如会议、送货、面试
+sign-in-submit = 登记
+sign-in-cancel = 取消
+sign-in-saving = 正在登记…
+sign-in-done = { $name } 已登记入场。
+host-option = { $name } · { $department } · 分机 { $extension }
+
+## Field errors
+field-error-required = 此项必填。
+field-error-too_long = 内容过长：最多 { $limit } 个字符。
+field-error-control_characters = 含有不可见字符或控制字符，请重新输入。
+field-error-unknown_host = 通讯录中没有此受访人。
+field-error-host_inactive = 此受访人已停用，请另选。
+
+## Errors (one per code from the core)
+error-validation = 部分信息需要修改。
+error-visit_not_found = 该来访记录已不存在。
+error-already_signed_out = 该访客已签离。
+error-keyring_unavailable = 系统密钥环不可用。前台通只在密钥环中保存密钥：请启动或解锁密钥环后重启前台通。
+error-keys_missing = 系统密钥环中缺少本终端的密钥。请恢复密钥环或重新注册本终端。
+error-schema_too_new = 本终端的数据由更新版本的前台通写入。请安装新版本或恢复备份。
+error-site_config = 站点配置文件无效。
+error-storage = 终端无法读写数据。
+error-startup_failed = 前台通无法启动。
+error-unexpected = 发生意外错误。
+
+## Start-up failure screen
+fatal-title = 前台通无法启动
+fatal-detail = 供管理员参考的技术信息
+fatal-retry = 重试

@@ -1,0 +1,81 @@
+//! The IPC commands. Each is declared once, below: the macro makes the Tauri command, adds it to
+//! the handler and records its signature, from which the UI's TypeScript client is generated.
+//! Bodies only adapt core: every rule lives in `frontdesk-core`.
+
+use frontdesk_core::i18n::Lang;
+use frontdesk_core::ids::VisitId;
+use frontdesk_core::visit::{HostSummary, NewVisit, Visit};
+use frontdesk_core::{ApiError, CoreError, KioskInfo};
+
+use crate::bindings::{CommandSignature, type_info};
+use crate::state::AppState;
+
+macro_rules! commands {
+    ($(
+        $(#[doc = $doc:literal])*
+        fn $name:ident($kiosk:ident $(, $arg:ident : $ty:ty)* $(,)?) -> $ret:ty $body:block
+    )*) => {
+        $(
+            $(#[doc = $doc])*
+            // `async` runs the command off the main thread, so a disk write never stalls the window.
+            #[tauri::command(async)]
+            pub fn $name(state: tauri::State<'_, AppState>, $($arg: $ty),*) -> Result<$ret, ApiError> {
+                let $kiosk = state.kiosk()?;
+                let run = || -> Result<$ret, CoreError> { $body };
+                run().map_err(|err| {
+                    if !matches!(err, CoreError::Validation(_)) {
+                        eprintln!("frontdesk: {}: {err}", stringify!($name));
+                    }
+                    ApiError::from(err)
+                })
+            }
+        )*
+
+        /// The invoke handler with every command.
+        pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+
+        /// Every command's name, documentation and types, for the TypeScript client.
+        pub fn signatures() -> Vec<CommandSignature> {
+            vec![$(CommandSignature {
+                name: stringify!($name),
+                doc: concat!($($doc, "\n"),*),
+                args: vec![$((stringify!($arg), type_info::<$ty>())),*],
+                ret: type_info::<$ret>(),
+            }),*]
+        }
+    };
+}
+
+commands! {
+    /// What the UI needs to draw its frame: site, desk, idle timeout, language.
+    fn kiosk_info(kiosk) -> KioskInfo {
+        kiosk.info()
+    }
+
+    /// Remember the language chosen on this kiosk.
+    fn set_language(kiosk, lang: Lang) -> () {
+        kiosk.set_language(lang)
+    }
+
+    /// Active hosts, for the sign-in form.
+    fn list_hosts(kiosk) -> Vec<HostSummary> {
+        kiosk.hosts()
+    }
+
+    /// Everyone signed in and not yet out, latest first.
+    fn on_site(kiosk) -> Vec<Visit> {
+        kiosk.on_site()
+    }
+
+    /// Sign a visitor in; invalid fields come back as `validation` with one error per field.
+    fn sign_in(kiosk, visit: NewVisit) -> Visit {
+        kiosk.sign_in(visit)
+    }
+
+    /// Sign a visit out; a visit already signed out is refused.
+    fn sign_out(kiosk, visit_id: VisitId) -> Visit {
+        kiosk.sign_out(visit_id)
+    }
+}

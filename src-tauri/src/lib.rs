@@ -1,0 +1,68 @@
+//! Frontdesk's desktop app: a thin Tauri shell over `frontdesk-core`.
+
+pub mod bindings;
+pub mod commands;
+pub mod launch;
+pub mod state;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use frontdesk_core::secrets::SecretStore;
+use tauri::{Manager, Runtime};
+
+pub use launch::Launch;
+pub use state::AppState;
+
+/// Everything the app needs from outside: where its data lives and where its secrets live.
+pub struct Environment {
+    pub launch: Launch,
+    pub secrets: Arc<dyn SecretStore>,
+    pub os_locale: Option<String>,
+}
+
+/// Register the commands and the start-up on a builder. The real app and the tests (on
+/// Tauri's mock runtime) both build through here.
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>, env: Environment) -> tauri::Builder<R> {
+    builder.invoke_handler(commands::handler()).setup(move |app| {
+        let state = match data_dir(app.handle(), &env.launch) {
+            Ok(dir) => AppState::open(&dir, env.secrets.clone(), env.os_locale.clone()),
+            Err(message) => AppState::failed(message),
+        };
+        app.manage(state);
+        if env.launch.kiosk_mode
+            && let Some(window) = app.get_webview_window("main")
+        {
+            // Full screen, above other windows, no title bar: the desk shows Frontdesk only.
+            window.set_decorations(false)?;
+            window.set_always_on_top(true)?;
+            window.set_fullscreen(true)?;
+        }
+        Ok(())
+    })
+}
+
+fn data_dir<R: Runtime>(app: &tauri::AppHandle<R>, launch: &Launch) -> Result<PathBuf, String> {
+    match &launch.data_dir {
+        Some(dir) => Ok(dir.clone()),
+        None => app.path().app_data_dir().map_err(|e| format!("cannot find the per-user app data folder: {e}")),
+    }
+}
+
+/// Start the desktop app.
+pub fn run() {
+    let env = Environment {
+        launch: Launch::from_env_and_args(),
+        secrets: Arc::new(frontdesk_core::secrets::OsKeyring::new()),
+        os_locale: sys_locale::get_locale(),
+    };
+    // A second start brings the running kiosk to the front instead of opening a second
+    // database writer; this plugin must be registered first.
+    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.set_focus();
+        }
+    }));
+    configure(builder, env).run(tauri::generate_context!()).expect("Frontdesk could not start its window");
+}

@@ -1,0 +1,125 @@
+//! The commands through Tauri's IPC on the mock runtime: what the window sends and gets back.
+
+use std::sync::Arc;
+
+use frontdesk_app::{Environment, Launch};
+use frontdesk_core::secrets::{MemorySecretStore, SecretStore};
+use serde_json::{Value, json};
+use tauri::Manager;
+use tauri::test::{MockRuntime, mock_builder};
+use tauri::webview::InvokeRequest;
+
+struct Harness {
+    _app: tauri::App<MockRuntime>,
+    window: tauri::WebviewWindow<MockRuntime>,
+}
+
+fn start(data_dir: &std::path::Path, secrets: Arc<dyn SecretStore>) -> Harness {
+    let env = Environment {
+        launch: Launch { data_dir: Some(data_dir.to_owned()), kiosk_mode: false },
+        secrets,
+        os_locale: Some("en_GB.UTF-8".into()),
+    };
+    let mut app =
+        frontdesk_app::configure(mock_builder(), env).build(tauri::generate_context!()).expect("app builds");
+    // One turn of the event loop runs the setup hook, which opens the kiosk and creates the
+    // window from tauri.conf.json, as on a real start.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let window = app.get_webview_window("main").expect("the main window from tauri.conf.json");
+    Harness { _app: app, window }
+}
+
+impl Harness {
+    fn call(&self, cmd: &str, body: Value) -> Result<Value, Value> {
+        tauri::test::get_ipc_response(
+            &self.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: tauri::test::INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().unwrap())
+    }
+}
+
+fn visitor(name: &str) -> Value {
+    json!({ "visit": { "name": name, "company": "Acme", "hostId": "li-na", "purpose": "Interview" } })
+}
+
+#[test]
+fn sign_in_list_and_sign_out_through_ipc() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), Arc::new(MemorySecretStore::default()));
+
+    let info = app.call("kiosk_info", json!({})).unwrap();
+    assert_eq!(info["site_name"]["en"], "Riverside Tower");
+    assert_eq!(info["language"], "en");
+
+    let hosts = app.call("list_hosts", json!({})).unwrap();
+    assert!(hosts.as_array().unwrap().iter().any(|h| h["id"] == "li-na" && h["name"] == "李娜"));
+
+    // The form field is named `visit` in Rust; the visit's own fields keep their names.
+    let body = json!({ "visit": { "name": "陈 小红", "company": "Acme", "host_id": "li-na", "purpose": "Interview" } });
+    let visit = app.call("sign_in", body).unwrap();
+    assert_eq!(visit["name"], "陈 小红");
+    assert_eq!(visit["host"]["name"], "李娜");
+
+    let on_site = app.call("on_site", json!({})).unwrap();
+    assert_eq!(on_site.as_array().unwrap().len(), 1);
+    assert_eq!(on_site[0]["id"], visit["id"]);
+
+    let out = app.call("sign_out", json!({ "visitId": visit["id"] })).unwrap();
+    assert!(out["signed_out_at"].is_string());
+    assert_eq!(app.call("on_site", json!({})).unwrap(), json!([]));
+
+    let again = app.call("sign_out", json!({ "visitId": visit["id"] })).unwrap_err();
+    assert_eq!(again["code"], "already_signed_out");
+}
+
+#[test]
+fn invalid_fields_come_back_as_codes_per_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), Arc::new(MemorySecretStore::default()));
+    let body = json!({ "visit": { "name": " ", "company": "", "host_id": "nobody", "purpose": "" } });
+    let err = app.call("sign_in", body).unwrap_err();
+    assert_eq!(err["code"], "validation");
+    assert_eq!(
+        err["fields"],
+        json!([
+            { "field": "name", "code": "required", "limit": null },
+            { "field": "host_id", "code": "unknown_host", "limit": null }
+        ])
+    );
+    assert_eq!(app.call("on_site", json!({})).unwrap(), json!([]));
+    // A payload that does not fit the form at all is refused by the IPC layer.
+    assert!(app.call("sign_in", visitor("Ann")).is_err());
+}
+
+#[test]
+fn without_a_keyring_every_command_says_why_the_kiosk_cannot_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), Arc::new(MemorySecretStore::unavailable()));
+    let err = app.call("kiosk_info", json!({})).unwrap_err();
+    assert_eq!(err["code"], "keyring_unavailable");
+    assert!(err["message"].as_str().unwrap().contains("keyring"));
+    assert_eq!(app.call("on_site", json!({})).unwrap_err()["code"], "keyring_unavailable");
+    // Nothing was written to a file instead.
+    let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(!entries.iter().any(|n| n.to_string_lossy().contains("key")), "{entries:?}");
+}
+
+#[test]
+fn a_broken_site_file_is_reported_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.toml"), "schema = 1\n[site]\nid = 'Bad Id'\n").unwrap();
+    let app = start(dir.path(), Arc::new(MemorySecretStore::default()));
+    let err = app.call("kiosk_info", json!({})).unwrap_err();
+    assert_eq!(err["code"], "site_config");
+    assert!(err["message"].as_str().unwrap().contains("site.toml"), "{err}");
+}
