@@ -9,6 +9,8 @@ export default defineConfig({
   build: { target: "safari15", outDir: "dist", emptyOutDir: true },
   test: {
     environment: "jsdom",
+    // Globals let @testing-library/svelte unmount each component after its test.
+    globals: true,
     include: ["src/**/*.test.ts"],
   },
   // Component tests mount Svelte's browser build, not its server renderer.

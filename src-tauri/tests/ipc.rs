@@ -20,8 +20,7 @@ fn start(data_dir: &std::path::Path, secrets: Arc<dyn SecretStore>) -> Harness {
         secrets,
         os_locale: Some("en_GB.UTF-8".into()),
     };
-    let mut app =
-        frontdesk_app::configure(mock_builder(), env).build(tauri::generate_context!()).expect("app builds");
+    let mut app = frontdesk_app::configure(mock_builder(), env).build(tauri::generate_context!()).expect("app builds");
     // One turn of the event loop runs the setup hook, which opens the kiosk and creates the
     // window from tauri.conf.json, as on a real start.
     #[allow(deprecated)]

@@ -1,0 +1,132 @@
+// Drives the real Frontdesk binary through tauri-driver + WebKitWebDriver. The test script
+// (scripts/test.sh) runs this inside Xvfb and a private D-Bus session with an unlocked keyring.
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Builder, By, until } from "selenium-webdriver";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, "../../..");
+export const appBinary = process.env.FRONTDESK_BIN ?? join(repoRoot, "target/debug/frontdesk");
+const driverPort = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
+
+function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolvePort, reject) => {
+    const attempt = () => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.end();
+        resolvePort();
+      });
+      socket.once("error", () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+/** Start tauri-driver once per test file; returns a function that stops it. */
+export async function startDriver() {
+  const driver = spawn("tauri-driver", ["--port", String(driverPort), "--native-port", String(driverPort + 1)], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  await waitForPort(driverPort, 15_000);
+  return async () => {
+    driver.kill();
+    await new Promise((r) => driver.once("exit", r));
+  };
+}
+
+/** A fresh, empty data folder, optionally with a site file that replaces the demo site. */
+export function freshDataDir(siteToml) {
+  const dir = mkdtempSync(join(tmpdir(), "frontdesk-e2e-"));
+  if (siteToml) writeFileSync(join(dir, "site.toml"), siteToml);
+  return dir;
+}
+
+/** Open the app on `dataDir` and wait until its first screen is drawn. */
+export async function openKiosk(dataDir, { env = {} } = {}) {
+  const args = ["--data-dir", dataDir];
+  const session = await new Builder()
+    .usingServer(`http://127.0.0.1:${driverPort}/`)
+    .withCapabilities({ browserName: "wry", "tauri:options": { application: appBinary, args, env } })
+    .build();
+  const kiosk = new Kiosk(session);
+  await kiosk.waitFor("new-visitor", 20_000);
+  return kiosk;
+}
+
+function xpathString(text) {
+  return text.includes('"') ? `concat("${text.split('"').join('", \'"\', "')}")` : `"${text}"`;
+}
+
+export const sel = (testId) => By.css(`[data-testid="${testId}"]`);
+
+export class Kiosk {
+  constructor(session) {
+    this.session = session;
+  }
+
+  async waitFor(testId, timeoutMs = 5_000) {
+    const element = await this.session.wait(until.elementLocated(sel(testId)), timeoutMs, `waiting for ${testId}`);
+    await this.session.wait(until.elementIsVisible(element), timeoutMs, `waiting for ${testId} to show`);
+    return element;
+  }
+
+  async waitGone(testId, timeoutMs = 5_000) {
+    await this.session.wait(
+      async () => (await this.session.findElements(sel(testId))).length === 0,
+      timeoutMs,
+      `waiting for ${testId} to go`,
+    );
+  }
+
+  find(testId) {
+    return this.session.findElement(sel(testId));
+  }
+
+  findAll(testId) {
+    return this.session.findElements(sel(testId));
+  }
+
+  async click(testId) {
+    await (await this.waitFor(testId)).click();
+  }
+
+  async type(testId, text) {
+    const input = await this.waitFor(testId);
+    await input.clear();
+    await input.sendKeys(text);
+  }
+
+  /** Choose the `<option>` of a select whose value is `value`. */
+  async choose(testId, value) {
+    const select = await this.waitFor(testId);
+    await select.findElement(By.css(`option[value="${value}"]`)).click();
+  }
+
+  async text(testId) {
+    return (await this.waitFor(testId)).getText();
+  }
+
+  /** Wait for the on-site row whose text contains `name` (the list may re-render meanwhile). */
+  async rowFor(name, timeoutMs = 5_000) {
+    const xpath = `//*[@data-testid="onsite-row"][contains(., ${xpathString(name)})]`;
+    return this.session.wait(until.elementLocated(By.xpath(xpath)), timeoutMs, `waiting for the row of ${name}`);
+  }
+
+  async screenshot(path) {
+    writeFileSync(path, await this.session.takeScreenshot(), "base64");
+  }
+
+  async close() {
+    await this.session.quit();
+  }
+}

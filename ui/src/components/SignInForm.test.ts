@@ -1,0 +1,63 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { HostSummary } from "../lib/bindings/HostSummary";
+import { i18n } from "../lib/i18n.svelte";
+
+const signIn = vi.fn();
+vi.mock("../lib/bindings/commands", () => ({ signIn: (...args: unknown[]) => signIn(...args) }));
+
+const { default: SignInForm } = await import("./SignInForm.svelte");
+
+const hosts: HostSummary[] = [
+  { id: "li-na", name: "李娜", department: "HR", extension: "8021" },
+  { id: "chen-jie", name: "陈杰", department: "IT", extension: "8300" },
+];
+
+describe("SignInForm", () => {
+  beforeEach(() => {
+    signIn.mockReset();
+    i18n.lang = "en";
+  });
+
+  it("sends what was typed and hands back the visit", async () => {
+    const visit = { id: "v1", name: "Ann Lee" };
+    signIn.mockResolvedValue(visit);
+    const onDone = vi.fn();
+    render(SignInForm, { hosts, onDone, onCancel: vi.fn() });
+
+    await fireEvent.input(screen.getByTestId("visitor-name"), { target: { value: "Ann Lee" } });
+    await fireEvent.change(screen.getByTestId("visitor-host"), { target: { value: "chen-jie" } });
+    await fireEvent.click(screen.getByTestId("visitor-submit"));
+
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith(visit));
+    expect(signIn).toHaveBeenCalledWith({ name: "Ann Lee", company: "", host_id: "chen-jie", purpose: "" });
+  });
+
+  it("marks each field the core refused, in the kiosk's language", async () => {
+    signIn.mockRejectedValue({
+      code: "validation",
+      message: "invalid input",
+      fields: [
+        { field: "name", code: "required", limit: null },
+        { field: "host_id", code: "unknown_host", limit: null },
+      ],
+    });
+    i18n.lang = "zh-CN";
+    render(SignInForm, { hosts, onDone: vi.fn(), onCancel: vi.fn() });
+    await fireEvent.click(screen.getByTestId("visitor-submit"));
+
+    await waitFor(() => expect(screen.getByTestId("visitor-name").getAttribute("aria-invalid")).toBe("true"));
+    expect(screen.getByTestId("visitor-host").getAttribute("aria-invalid")).toBe("true");
+    expect(screen.getByTestId("visitor-company").getAttribute("aria-invalid")).toBe("false");
+    expect(screen.getByText("此项必填。")).toBeTruthy();
+    expect(screen.getByText("通讯录中没有此受访人。")).toBeTruthy();
+  });
+
+  it("shows a non-field failure as a message instead of dropping it", async () => {
+    signIn.mockRejectedValue({ code: "storage", message: "disk full", fields: [] });
+    render(SignInForm, { hosts, onDone: vi.fn(), onCancel: vi.fn() });
+    await fireEvent.input(screen.getByTestId("visitor-name"), { target: { value: "Ann" } });
+    await fireEvent.click(screen.getByTestId("visitor-submit"));
+    await waitFor(() => expect(screen.getByTestId("form-error").textContent).toContain("could not read or write"));
+  });
+});
