@@ -11,6 +11,8 @@ packages=(
   libdbus-1-dev libsecret-1-dev gnome-keyring dbus dbus-x11
   # Fonts that cover Chinese as well as Latin text in the window
   fonts-noto-cjk
+  # Latin fallback for name characters outside the shipped badge font (e.g. Ł)
+  fonts-dejavu-core
   # A real window and WebDriver for end-to-end tests, screenshots
   xvfb xauth webkit2gtk-driver imagemagick
   # Printing through the OS print system and reading printed output back
