@@ -9,6 +9,8 @@ pub mod i18n;
 pub mod ids;
 pub mod kiosk;
 pub mod op;
+pub mod print;
+pub mod render;
 pub mod secrets;
 pub mod site;
 pub mod storage;
