@@ -37,6 +37,9 @@ npm --prefix ui run --silent build
 step "clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+step "CUPS with a PDF queue (real OS printing in the tests)"
+scripts/cups-pdf-queue.sh PDF
+
 step "Rust tests (real OS keyring in a private session)"
 scripts/keyring-session.sh cargo test --workspace --quiet
 

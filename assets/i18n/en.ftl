@@ -66,6 +66,15 @@ error-schema_too_new = The data on this kiosk was written by a newer Frontdesk. 
 error-site_config = The site configuration file is invalid.
 error-storage = The kiosk could not read or write its data.
 error-startup_failed = Frontdesk could not start.
+error-no_printer = No badge printer is chosen. Choose one in Settings.
+error-print_system_unavailable = The computer's print system is not answering. Check that printing is running, then try again.
+error-printer_not_found = The computer no longer knows this printer. Choose another in Settings.
+error-print_failed = The printer refused the job. See the detail, fix the printer, then try again.
+error-print_job_not_found = That print job no longer exists.
+error-print_job_open = This document is still waiting at the printer. Cancel that job or let it finish first.
+error-print_job_state = That cannot be done to this print job any more.
+error-render_failed = The document could not be drawn. The template may be broken.
+error-badge_key_unavailable = This kiosk cannot issue badges: it has no signing key for this site. Ask your administrator to enrol it.
 error-unexpected = Something unexpected went wrong.
 
 ## Start-up failure screen

@@ -65,6 +65,15 @@ error-schema_too_new = 本终端的数据由更新版本的前台通写入。请
 error-site_config = 站点配置文件无效。
 error-storage = 终端无法读写数据。
 error-startup_failed = 前台通无法启动。
+error-no_printer = 尚未选择胸卡打印机，请在“设置”中选择。
+error-print_system_unavailable = 本机的打印服务没有响应。请确认打印服务正在运行后重试。
+error-printer_not_found = 系统中已找不到这台打印机，请在“设置”中另选一台。
+error-print_failed = 打印机拒绝了此任务。请查看详细信息，处理好打印机后重试。
+error-print_job_not_found = 该打印任务已不存在。
+error-print_job_open = 这份文件仍在打印队列中等待。请先取消该任务或等它打印完成。
+error-print_job_state = 该打印任务当前的状态不允许这样操作。
+error-render_failed = 无法生成该文件，模板可能已损坏。
+error-badge_key_unavailable = 本机无法签发胸卡：没有本场所的签名密钥。请联系管理员为本机登记。
 error-unexpected = 发生意外错误。
 
 ## Start-up failure screen

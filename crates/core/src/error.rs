@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use strum::{EnumIter, IntoStaticStr};
 use ts_rs::TS;
 
+use crate::print::PrintError;
+use crate::render::RenderError;
 use crate::secrets::SecretError;
 use crate::site::SiteError;
 use crate::storage::StorageError;
@@ -30,6 +32,24 @@ pub enum ErrorCode {
     Storage,
     /// The app could not start; the message says why.
     StartupFailed,
+    /// No printer is chosen for badges (settings), or the chosen one is gone.
+    NoPrinter,
+    /// The OS print system cannot be reached (CUPS not running, spooler stopped).
+    PrintSystemUnavailable,
+    /// The OS print system does not know the printer.
+    PrinterNotFound,
+    /// The print system refused or failed the request; the message has its words.
+    PrintFailed,
+    PrintJobNotFound,
+    /// A job for the same document is still on its way to the printer: cancel it or wait.
+    PrintJobOpen,
+    /// The job cannot be retried or cancelled in its current state.
+    PrintJobState,
+    /// A document could not be rendered (a broken template).
+    RenderFailed,
+    /// This kiosk holds no badge signing key for its site, or one that does not match the
+    /// site's public key: it can check badges but not issue them.
+    BadgeKeyUnavailable,
 }
 
 /// Why one form field was refused.
@@ -81,6 +101,20 @@ pub enum CoreError {
     Storage(#[from] StorageError),
     #[error(transparent)]
     Site(#[from] SiteError),
+    #[error("no badge printer is chosen in the settings")]
+    NoPrinter,
+    #[error(transparent)]
+    Print(PrintError),
+    #[error("no print job with id {0}")]
+    PrintJobNotFound(String),
+    #[error("print job {0} for the same document is still on its way to the printer")]
+    PrintJobOpen(String),
+    #[error("print job {0} cannot do that in its current state")]
+    PrintJobState(String),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error("cannot issue badges: {0}")]
+    BadgeKey(String),
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
@@ -98,6 +132,15 @@ impl CoreError {
             CoreError::Storage(StorageError::SchemaTooNew { .. }) => ErrorCode::SchemaTooNew,
             CoreError::Storage(_) => ErrorCode::Storage,
             CoreError::Site(_) => ErrorCode::SiteConfig,
+            CoreError::NoPrinter => ErrorCode::NoPrinter,
+            CoreError::Print(PrintError::Unavailable(_)) => ErrorCode::PrintSystemUnavailable,
+            CoreError::Print(PrintError::PrinterNotFound(_)) => ErrorCode::PrinterNotFound,
+            CoreError::Print(_) => ErrorCode::PrintFailed,
+            CoreError::PrintJobNotFound(_) => ErrorCode::PrintJobNotFound,
+            CoreError::PrintJobOpen(_) => ErrorCode::PrintJobOpen,
+            CoreError::PrintJobState(_) => ErrorCode::PrintJobState,
+            CoreError::Render(_) => ErrorCode::RenderFailed,
+            CoreError::BadgeKey(_) => ErrorCode::BadgeKeyUnavailable,
         }
     }
 

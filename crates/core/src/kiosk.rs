@@ -53,7 +53,12 @@ pub struct Kiosk {
     device: DeviceId,
     keys: DeviceKeys,
     default_language: Lang,
+    /// The OS print system (see `kiosk/printing.rs`); tests swap in a fake.
+    print_system: Arc<dyn crate::print::PrintSystem>,
 }
+
+mod printing;
+pub use printing::PrintWhat;
 
 impl Kiosk {
     pub fn open(options: KioskOptions) -> Result<Kiosk, CoreError> {
@@ -79,7 +84,10 @@ impl Kiosk {
 
         let clock = Clock::new(device, store.max_hlc()?, wall);
         let default_language = os_locale.as_deref().map_or(site.site.default_language, Lang::from_locale);
-        let kiosk = Kiosk { store: Mutex::new(store), clock, site, device, keys, default_language };
+        // A job the last run recorded but may not have handed over is never resent by itself.
+        store.interrupt_recorded_print_jobs(jiff::Timestamp::from_millisecond(wall() as i64).unwrap_or_default())?;
+        let print_system = crate::print::os_print_system();
+        let kiosk = Kiosk { store: Mutex::new(store), clock, site, device, keys, default_language, print_system };
         kiosk.seed_directory()?;
         Ok(kiosk)
     }
@@ -123,7 +131,7 @@ impl Kiosk {
         &self.keys
     }
 
-    fn now(&self) -> jiff::Timestamp {
+    pub(crate) fn now(&self) -> jiff::Timestamp {
         jiff::Timestamp::from_millisecond(self.clock_wall_ms()).unwrap_or_default()
     }
 

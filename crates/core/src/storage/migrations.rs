@@ -63,13 +63,39 @@ CREATE TABLE visits (
 CREATE INDEX visits_on_site ON visits (signed_in_at) WHERE created = 1 AND signed_out_at IS NULL;
 "#;
 
+/// Print jobs (device-local, not synced): recorded before they reach the OS print system, so
+/// a job is never handed over twice by itself. The document is kept only while a retry may
+/// need it.
+const V2_PRINT_JOBS: &str = r#"
+CREATE TABLE print_jobs (
+    id          TEXT PRIMARY KEY,       -- UUIDv7
+    kind        TEXT NOT NULL,          -- badge, card, list…
+    subject     TEXT NOT NULL,          -- what it prints, e.g. a visit id
+    title       TEXT NOT NULL,
+    printer     TEXT NOT NULL,
+    media_w     REAL NOT NULL,          -- page size in mm
+    media_h     REAL NOT NULL,
+    document    BLOB,                   -- the PDF; NULL once completed or cancelled
+    raster      BLOB,                   -- PNG for print systems that print pixels
+    state       TEXT NOT NULL CHECK (state IN ('recorded', 'sent', 'completed', 'failed', 'cancelled', 'interrupted')),
+    system_job  TEXT,                   -- the OS's job id
+    attempts    INTEGER NOT NULL,
+    failure     TEXT,
+    detail      TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX print_jobs_subject ON print_jobs (kind, subject, created_at);
+CREATE INDEX print_jobs_created ON print_jobs (created_at);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2_PRINT_JOBS)])
 }
 
 /// The schema version this build writes.
 pub fn latest_version() -> usize {
-    1
+    2
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 mod apply;
 mod migrations;
+mod print_jobs;
 mod queries;
 
 use std::path::{Path, PathBuf};
