@@ -49,12 +49,79 @@ sign-in-saving = Signing in…
 sign-in-done = { $name } is signed in.
 host-option = { $name } · { $department } · ext. { $extension }
 
+## PIN prompt (every PIN prompt uses it)
+pin-title-admin = Admin PIN
+pin-title-supervisor = Supervisor PIN
+pin-label = PIN
+pin-hint = 6 to 12 digits
+pin-submit = OK
+pin-cancel = Cancel
+pin-clear = Clear
+pin-backspace = Delete last digit
+pin-wrong = Wrong PIN. { $left ->
+    [one] 1 try left before the PIN is locked.
+   *[other] { $left } tries left before the PIN is locked.
+}
+pin-locked = Too many wrong PINs. Try again after { $time }.
+
+## Admin screen
+admin-open = Admin
+admin-title = Administration
+admin-close = Close admin
+admin-change-pin-title = Choose a new admin PIN
+admin-change-pin-first = This kiosk still uses the first-run PIN. Choose your own before anything else.
+admin-new-pin = New PIN
+admin-confirm-pin = New PIN again
+admin-change-pin-submit = Save PIN
+admin-pin-changed = The admin PIN is changed.
+admin-tab-hosts = Host directory
+admin-tab-invitations = Invitations
+admin-tab-watchlist = Watch list
+admin-tab-visits = Visits
+admin-tab-settings = Settings
+admin-tab-audit = Audit log
+admin-tab-pin = Admin PIN
+audit-verify = Check the chain
+audit-intact = The audit log is intact: { $count } entries checked.
+audit-broken = The audit log has been altered: entry { $seq } does not match.
+audit-empty = No entries yet.
+audit-col-time = Time
+audit-col-actor = Who
+audit-col-action = Action
+audit-col-subject = Subject
+
+## Audit actions
+audit-action-sign_in = Visitor signed in
+audit-action-sign_out = Visitor signed out
+audit-action-auto_sign_out = Automatic sign-out
+audit-action-badge_print = Badge printed
+audit-action-escort_override = Escort rule overridden
+audit-action-watchlist_hit = Watch-list match
+audit-action-watchlist_false_positive = Watch-list match marked false
+audit-action-watchlist_change = Watch list changed
+audit-action-export = Visits exported
+audit-action-purge = Personal data purged
+audit-action-settings_change = Settings changed
+audit-action-admin_login = Admin opened
+audit-action-pin_failed = Wrong PIN
+audit-action-pin_lockout = PIN locked
+audit-action-pin_changed = Admin PIN changed
+audit-action-hosts_import = Host directory imported
+audit-action-host_change = Host changed
+audit-action-invitation_created = Invitation created
+audit-action-invitation_revoked = Invitation revoked
+audit-action-invitation_refused = Invitation refused
+audit-action-returning_lookup = Returning visitor looked up
+
 ## Field errors
 field-error-required = Please fill this in.
 field-error-too_long = Too long: at most { $limit } characters.
 field-error-control_characters = Contains invisible or control characters; please retype it.
 field-error-unknown_host = This host is not in the directory.
 field-error-host_inactive = This host is no longer active; choose another.
+field-error-pin_format = A PIN is 6 to 12 digits.
+field-error-pin_too_simple = Too easy to guess: avoid the first-run PIN, one repeated digit and runs like 123456.
+field-error-pin_mismatch = The two PINs differ.
 
 ## Errors (one per code from the core)
 error-validation = Some fields need attention.
@@ -75,6 +142,8 @@ error-print_job_open = This document is still waiting at the printer. Cancel tha
 error-print_job_state = That cannot be done to this print job any more.
 error-render_failed = The document could not be drawn. The template may be broken.
 error-badge_key_unavailable = This kiosk cannot issue badges: it has no signing key for this site. Ask your administrator to enrol it.
+error-admin_required = Your admin session has ended. Enter the admin PIN again.
+error-pin_change_required = Choose a new admin PIN first.
 error-unexpected = Something unexpected went wrong.
 
 ## Start-up failure screen

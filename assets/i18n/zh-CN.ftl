@@ -48,12 +48,76 @@ sign-in-saving = 正在登记…
 sign-in-done = { $name } 已登记入场。
 host-option = { $name } · { $department } · 分机 { $extension }
 
+## PIN 输入（所有 PIN 输入都用它）
+pin-title-admin = 管理员 PIN
+pin-title-supervisor = 主管 PIN
+pin-label = PIN
+pin-hint = 6 到 12 位数字
+pin-submit = 确定
+pin-cancel = 取消
+pin-clear = 清空
+pin-backspace = 删除最后一位
+pin-wrong = PIN 不正确。再错 { $left } 次将被锁定。
+pin-locked = PIN 错误次数过多，请在 { $time } 之后再试。
+
+## 管理界面
+admin-open = 管理
+admin-title = 管理
+admin-close = 退出管理
+admin-change-pin-title = 设置新的管理员 PIN
+admin-change-pin-first = 本机仍在使用初始 PIN，请先设置自己的 PIN。
+admin-new-pin = 新 PIN
+admin-confirm-pin = 再次输入新 PIN
+admin-change-pin-submit = 保存 PIN
+admin-pin-changed = 管理员 PIN 已更改。
+admin-tab-hosts = 受访人名录
+admin-tab-invitations = 预约邀请
+admin-tab-watchlist = 关注名单
+admin-tab-visits = 访客记录
+admin-tab-settings = 设置
+admin-tab-audit = 审计日志
+admin-tab-pin = 管理员 PIN
+audit-verify = 校验日志链
+audit-intact = 审计日志完整：已校验 { $count } 条。
+audit-broken = 审计日志已被改动：第 { $seq } 条不匹配。
+audit-empty = 暂无记录。
+audit-col-time = 时间
+audit-col-actor = 操作者
+audit-col-action = 操作
+audit-col-subject = 对象
+
+## 审计操作
+audit-action-sign_in = 访客登记
+audit-action-sign_out = 访客离开
+audit-action-auto_sign_out = 自动签退
+audit-action-badge_print = 打印访客证
+audit-action-escort_override = 陪同规则被放行
+audit-action-watchlist_hit = 关注名单命中
+audit-action-watchlist_false_positive = 命中标记为误报
+audit-action-watchlist_change = 关注名单变更
+audit-action-export = 导出访客记录
+audit-action-purge = 清除个人信息
+audit-action-settings_change = 设置变更
+audit-action-admin_login = 进入管理
+audit-action-pin_failed = PIN 错误
+audit-action-pin_lockout = PIN 已锁定
+audit-action-pin_changed = 管理员 PIN 已更改
+audit-action-hosts_import = 导入受访人名录
+audit-action-host_change = 受访人信息变更
+audit-action-invitation_created = 创建预约邀请
+audit-action-invitation_revoked = 撤销预约邀请
+audit-action-invitation_refused = 拒绝预约邀请
+audit-action-returning_lookup = 查找老访客
+
 ## Field errors
 field-error-required = 此项必填。
 field-error-too_long = 内容过长：最多 { $limit } 个字符。
 field-error-control_characters = 含有不可见字符或控制字符，请重新输入。
 field-error-unknown_host = 通讯录中没有此受访人。
 field-error-host_inactive = 此受访人已停用，请另选。
+field-error-pin_format = PIN 须为 6 到 12 位数字。
+field-error-pin_too_simple = PIN 太容易被猜到：不能用初始 PIN、同一数字重复或 123456 这类连续数字。
+field-error-pin_mismatch = 两次输入的 PIN 不一致。
 
 ## Errors (one per code from the core)
 error-validation = 部分信息需要修改。
@@ -74,6 +138,8 @@ error-print_job_open = 这份文件仍在打印队列中等待。请先取消该
 error-print_job_state = 该打印任务当前的状态不允许这样操作。
 error-render_failed = 无法生成该文件，模板可能已损坏。
 error-badge_key_unavailable = 本机无法签发胸卡：没有本场所的签名密钥。请联系管理员为本机登记。
+error-admin_required = 管理会话已结束，请重新输入管理员 PIN。
+error-pin_change_required = 请先设置新的管理员 PIN。
 error-unexpected = 发生意外错误。
 
 ## Start-up failure screen

@@ -72,6 +72,8 @@ fn export_with_dependencies<T: TS + 'static + ?Sized>(cfg: &Config) -> Result<()
     }
     let mut exporter = Exporter { cfg, result: Ok(()) };
     T::visit_dependencies(&mut exporter);
+    // Wrappers such as `Vec<T>` report `T` as a generic, not a dependency.
+    T::visit_generics(&mut exporter);
     exporter.result
 }
 

@@ -2,8 +2,10 @@
 //! the handler and records its signature, from which the UI's TypeScript client is generated.
 //! Bodies only adapt core: every rule lives in `frontdesk-core`.
 
+use frontdesk_core::audit::{AuditEntry, AuditVerification};
 use frontdesk_core::i18n::Lang;
 use frontdesk_core::ids::VisitId;
+use frontdesk_core::kiosk::AdminLogin;
 use frontdesk_core::visit::{HostSummary, NewVisit, Visit};
 use frontdesk_core::{ApiError, CoreError, KioskInfo};
 
@@ -77,5 +79,31 @@ commands! {
     /// Sign a visit out; a visit already signed out is refused.
     fn sign_out(kiosk, visit_id: VisitId) -> Visit {
         kiosk.sign_out(visit_id)
+    }
+
+    /// Open the admin screen with the admin PIN; a wrong PIN says how many tries are left.
+    fn admin_login(kiosk, pin: String) -> AdminLogin {
+        kiosk.admin_login(&pin)
+    }
+
+    /// Close the admin session.
+    fn admin_logout(kiosk, session: String) -> () {
+        kiosk.admin_logout(&session);
+        Ok(())
+    }
+
+    /// Set a new admin PIN (typed twice).
+    fn admin_change_pin(kiosk, session: String, new_pin: String, confirm: String) -> () {
+        kiosk.change_admin_pin(&session, &new_pin, &confirm)
+    }
+
+    /// Recompute the audit log's hash chain and report the first broken entry.
+    fn audit_verify(kiosk, session: String) -> AuditVerification {
+        kiosk.verify_audit(&session)
+    }
+
+    /// The latest audit entries, newest first.
+    fn audit_recent(kiosk, session: String, limit: u32) -> Vec<AuditEntry> {
+        kiosk.recent_audit(&session, limit)
     }
 }

@@ -50,6 +50,10 @@ pub enum ErrorCode {
     /// This kiosk holds no badge signing key for its site, or one that does not match the
     /// site's public key: it can check badges but not issue them.
     BadgeKeyUnavailable,
+    /// The admin session is missing or has timed out; enter the PIN again.
+    AdminRequired,
+    /// The admin PIN is still the first-run default and must be changed first.
+    PinChangeRequired,
 }
 
 /// Why one form field was refused.
@@ -62,6 +66,12 @@ pub enum FieldErrorCode {
     ControlCharacters,
     UnknownHost,
     HostInactive,
+    /// A PIN must be 6–12 digits.
+    PinFormat,
+    /// A PIN must not be the default, one repeated digit, or a run like 123456.
+    PinTooSimple,
+    /// The two entries of a new PIN differ.
+    PinMismatch,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -95,6 +105,10 @@ pub enum CoreError {
     VisitNotFound(String),
     #[error("visit {0} is already signed out")]
     AlreadySignedOut(String),
+    #[error("this needs an admin session; enter the admin PIN")]
+    AdminRequired,
+    #[error("the admin PIN is still the first-run default; choose a new PIN first")]
+    PinChangeRequired,
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error(transparent)]
@@ -127,6 +141,8 @@ impl CoreError {
             CoreError::Validation(_) => ErrorCode::Validation,
             CoreError::VisitNotFound(_) => ErrorCode::VisitNotFound,
             CoreError::AlreadySignedOut(_) => ErrorCode::AlreadySignedOut,
+            CoreError::AdminRequired => ErrorCode::AdminRequired,
+            CoreError::PinChangeRequired => ErrorCode::PinChangeRequired,
             CoreError::Secret(SecretError::KeysMissing { .. }) => ErrorCode::KeysMissing,
             CoreError::Secret(_) => ErrorCode::KeyringUnavailable,
             CoreError::Storage(StorageError::SchemaTooNew { .. }) => ErrorCode::SchemaTooNew,

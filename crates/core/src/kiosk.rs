@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::audit::AuditAction;
 use crate::error::CoreError;
 use crate::hlc::{Clock, WallClock};
 use crate::i18n::{Lang, Localized};
@@ -17,9 +18,15 @@ use crate::site::{Desk, SiteConfig};
 use crate::storage::{StorageError, Store};
 use crate::visit::{HostSummary, NewVisit, Visit};
 
+mod admin;
+mod change;
+
+pub use admin::{AdminLogin, AdminSession, PinCheck, PinRefusal};
+pub use change::{Change, SYSTEM_ACTOR};
+
 const META_DEVICE_ID: &str = "device_id";
 const META_KEYS_CREATED: &str = "keys_created_at";
-const META_DESK: &str = "desk_id";
+pub(crate) const META_DESK: &str = "desk_id";
 const META_LANGUAGE: &str = "language";
 const META_DIRECTORY_SEEDED: &str = "directory_seeded_from";
 
@@ -55,6 +62,7 @@ pub struct Kiosk {
     default_language: Lang,
     /// The OS print system (see `kiosk/printing.rs`); tests swap in a fake.
     print_system: Arc<dyn crate::print::PrintSystem>,
+    admin: Mutex<Option<admin::SessionState>>,
 }
 
 mod printing;
@@ -87,7 +95,16 @@ impl Kiosk {
         // A job the last run recorded but may not have handed over is never resent by itself.
         store.interrupt_recorded_print_jobs(jiff::Timestamp::from_millisecond(wall() as i64).unwrap_or_default())?;
         let print_system = crate::print::os_print_system();
-        let kiosk = Kiosk { store: Mutex::new(store), clock, site, device, keys, default_language, print_system };
+        let kiosk = Kiosk {
+            store: Mutex::new(store),
+            clock,
+            site,
+            device,
+            keys,
+            default_language,
+            print_system,
+            admin: Mutex::new(None),
+        };
         kiosk.seed_directory()?;
         Ok(kiosk)
     }
@@ -141,7 +158,11 @@ impl Kiosk {
 
     fn desk(&self) -> Result<Desk, CoreError> {
         let chosen = self.store().meta(META_DESK)?;
-        Ok(chosen.and_then(|id| self.site.desk(&id).cloned()).unwrap_or_else(|| self.site.desks[0].clone()))
+        Ok(self.desk_for(chosen))
+    }
+
+    fn desk_for(&self, chosen: Option<String>) -> Desk {
+        chosen.and_then(|id| self.site.desk(&id).cloned()).unwrap_or_else(|| self.site.desks[0].clone())
     }
 
     pub fn info(&self) -> Result<KioskInfo, CoreError> {
@@ -183,25 +204,31 @@ impl Kiosk {
     /// Sign a visitor in. Invalid input stores nothing and reports every bad field.
     pub fn sign_in(&self, form: NewVisit) -> Result<Visit, CoreError> {
         let visit_id = VisitId::new();
-        let desk_id = self.desk()?.id;
-        let signed_in_at = self.now();
-        self.write_checked(|reader| {
-            let host = reader.host(&form.host_id)?;
+        self.change(|change| {
+            let desk_id = change.desk()?.id;
+            let actor = change.desk_actor()?;
+            let host = change.read().host(&form.host_id)?;
             let fields = form.validate(host.as_ref()).map_err(CoreError::Validation)?;
-            Ok(OpBody::VisitSignedIn(VisitSignedIn { visit_id, fields, desk_id, signed_in_at }))
+            let signed_in_at = change.now();
+            change.op(OpBody::VisitSignedIn(VisitSignedIn { visit_id, fields, desk_id, signed_in_at }))?;
+            change.audit(&actor, AuditAction::SignIn, visit_id.to_string(), serde_json::json!({}))?;
+            Ok(())
         })?;
         self.visit(visit_id)
     }
 
     /// Sign a visit out. A visit signed out already (here or on another device) is refused.
     pub fn sign_out(&self, visit_id: VisitId) -> Result<Visit, CoreError> {
-        let signed_out_at = self.now();
-        self.write_checked(|reader| {
-            let visit = reader.visit(visit_id)?.ok_or_else(|| CoreError::VisitNotFound(visit_id.to_string()))?;
+        self.change(|change| {
+            let actor = change.desk_actor()?;
+            let visit = change.read().visit(visit_id)?.ok_or_else(|| CoreError::VisitNotFound(visit_id.to_string()))?;
             if visit.signed_out_at.is_some() {
                 return Err(CoreError::AlreadySignedOut(visit_id.to_string()));
             }
-            Ok(OpBody::VisitSignedOut(VisitSignedOut { visit_id, signed_out_at }))
+            let signed_out_at = change.now();
+            change.op(OpBody::VisitSignedOut(VisitSignedOut { visit_id, signed_out_at }))?;
+            change.audit(&actor, AuditAction::SignOut, visit_id.to_string(), serde_json::json!({}))?;
+            Ok(())
         })?;
         self.visit(visit_id)
     }

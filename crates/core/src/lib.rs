@@ -3,12 +3,14 @@
 //! Every business rule lives here, once. The desktop app and the hub adapt these functions to
 //! IPC and HTTP; the UI renders what they return.
 
+pub mod audit;
 pub mod error;
 pub mod hlc;
 pub mod i18n;
 pub mod ids;
 pub mod kiosk;
 pub mod op;
+pub mod pin;
 pub mod print;
 pub mod render;
 pub mod secrets;

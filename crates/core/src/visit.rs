@@ -21,6 +21,12 @@ pub struct NewVisit {
     pub purpose: String,
 }
 
+impl Default for NewVisit {
+    fn default() -> Self {
+        NewVisit { name: String::new(), company: String::new(), host_id: HostId(String::new()), purpose: String::new() }
+    }
+}
+
 impl NewVisit {
     /// Check every field and return the cleaned values, or every field error at once so the
     /// form can mark them all. `host` is the directory entry for `host_id`, if there is one.

@@ -45,3 +45,14 @@ fn every_error_code_has_a_message_in_every_language() {
         }
     }
 }
+
+#[test]
+fn every_audit_action_has_a_message_in_every_language() {
+    for (lang, text) in CATALOGS {
+        let ids = message_ids(lang, text);
+        for action in frontdesk_core::audit::AuditAction::iter() {
+            let id = format!("audit-action-{}", action.as_str());
+            assert!(ids.contains(&id), "{lang}.ftl lacks {id}");
+        }
+    }
+}

@@ -90,12 +90,12 @@ CREATE INDEX print_jobs_created ON print_jobs (created_at);
 "#;
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2_PRINT_JOBS)])
+    Migrations::new(vec![M::up(V1), M::up(V2_PRINT_JOBS), M::up(crate::audit::SCHEMA)])
 }
 
 /// The schema version this build writes.
 pub fn latest_version() -> usize {
-    2
+    3
 }
 
 #[cfg(test)]

@@ -50,6 +50,48 @@ pub enum StorageError {
     SequenceConflict { op: String, device: String, seq: u64 },
 }
 
+/// A write transaction in progress (see [`Store::transaction`]).
+pub struct Tx<'c> {
+    tx: rusqlite::Transaction<'c>,
+    received_at_ms: i64,
+}
+
+impl Tx<'_> {
+    pub fn read(&self) -> Reader<'_> {
+        Reader(&self.tx)
+    }
+
+    /// Append an op to the log and apply its merge rule; `false` if the log already had it.
+    pub fn append_op(&self, op: &Op) -> Result<bool> {
+        apply::append_and_apply(&self.tx, op, self.received_at_ms)
+    }
+
+    /// Append an entry to the audit log, chained to the last one.
+    pub fn audit(&self, at_ms: i64, entry: &crate::audit::NewAuditEntry) -> Result<crate::audit::AuditEntry> {
+        crate::audit::append(&self.tx, at_ms, entry)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        set_meta(&self.tx, key, value)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        meta(&self.tx, key)
+    }
+}
+
+fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
 pub struct Store {
@@ -90,15 +132,16 @@ impl Store {
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        meta(&self.conn, key)
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        Ok(())
+        set_meta(&self.conn, key, value)
+    }
+
+    /// Check the audit log's hash chain.
+    pub fn verify_audit(&self) -> Result<crate::audit::AuditVerification> {
+        crate::audit::verify(&self.conn)
     }
 
     /// The greatest clock stamp in the log, so a restarted clock continues after it.
@@ -133,6 +176,22 @@ impl Store {
         apply::append_and_apply(&tx, &op, received_at_ms)?;
         tx.commit().map_err(StorageError::from)?;
         Ok(op)
+    }
+
+    /// Run `f` in one write transaction: the ops it appends, the audit entries it writes and
+    /// any device-local rows it changes are committed together, or not at all if it fails.
+    pub fn transaction<T, E>(
+        &mut self,
+        received_at_ms: i64,
+        f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StorageError>,
+    {
+        let tx = Tx { tx: self.conn.transaction().map_err(StorageError::from)?, received_at_ms };
+        let value = f(&tx)?;
+        tx.tx.commit().map_err(StorageError::from)?;
+        Ok(value)
     }
 
     /// Apply ops from other devices (or re-sent ones). Already-known ops are skipped, so this is

@@ -122,3 +122,10 @@ impl Reader<'_> {
         Ok(dump)
     }
 }
+
+impl Reader<'_> {
+    /// The latest audit entries, newest first.
+    pub fn audit_recent(&self, limit: u32) -> Result<Vec<crate::audit::AuditEntry>> {
+        crate::audit::recent(self.0, limit)
+    }
+}

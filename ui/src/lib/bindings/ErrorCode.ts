@@ -4,4 +4,4 @@
  * Stable, machine-readable error codes. The UI translates each one; adding a variant means
  * adding its message to every catalogue in `assets/i18n/` (a test checks this).
  */
-export type ErrorCode = "validation" | "visit_not_found" | "already_signed_out" | "keyring_unavailable" | "keys_missing" | "schema_too_new" | "site_config" | "storage" | "startup_failed" | "no_printer" | "print_system_unavailable" | "printer_not_found" | "print_failed" | "print_job_not_found" | "print_job_open" | "print_job_state" | "render_failed" | "badge_key_unavailable";
+export type ErrorCode = "validation" | "visit_not_found" | "already_signed_out" | "keyring_unavailable" | "keys_missing" | "schema_too_new" | "site_config" | "storage" | "startup_failed" | "no_printer" | "print_system_unavailable" | "printer_not_found" | "print_failed" | "print_job_not_found" | "print_job_open" | "print_job_state" | "render_failed" | "badge_key_unavailable" | "admin_required" | "pin_change_required";

@@ -1,6 +1,9 @@
 // Generated from src-tauri/src/commands.rs by `cargo test -p frontdesk-app`.
 // Do not edit: change the command in Rust and run the tests with UPDATE_BINDINGS=1.
 import { invoke } from "@tauri-apps/api/core";
+import type { AdminLogin } from "./AdminLogin";
+import type { AuditEntry } from "./AuditEntry";
+import type { AuditVerification } from "./AuditVerification";
 import type { HostSummary } from "./HostSummary";
 import type { KioskInfo } from "./KioskInfo";
 import type { Lang } from "./Lang";
@@ -36,4 +39,29 @@ export function signIn(visit: NewVisit): Promise<Visit> {
 /** Sign a visit out; a visit already signed out is refused. */
 export function signOut(visitId: VisitId): Promise<Visit> {
   return invoke<Visit>("sign_out", { visitId });
+}
+
+/** Open the admin screen with the admin PIN; a wrong PIN says how many tries are left. */
+export function adminLogin(pin: string): Promise<AdminLogin> {
+  return invoke<AdminLogin>("admin_login", { pin });
+}
+
+/** Close the admin session. */
+export function adminLogout(session: string): Promise<null> {
+  return invoke<null>("admin_logout", { session });
+}
+
+/** Set a new admin PIN (typed twice). */
+export function adminChangePin(session: string, newPin: string, confirm: string): Promise<null> {
+  return invoke<null>("admin_change_pin", { session, newPin, confirm });
+}
+
+/** Recompute the audit log's hash chain and report the first broken entry. */
+export function auditVerify(session: string): Promise<AuditVerification> {
+  return invoke<AuditVerification>("audit_verify", { session });
+}
+
+/** The latest audit entries, newest first. */
+export function auditRecent(session: string, limit: number): Promise<Array<AuditEntry>> {
+  return invoke<Array<AuditEntry>>("audit_recent", { session, limit });
 }

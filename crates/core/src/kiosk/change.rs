@@ -1,0 +1,108 @@
+//! One change of the kiosk's state: its ops, audit entries and device-local rows, written in
+//! one transaction under the store's lock, so a check and the write it guards see the same
+//! data and a refused change stores nothing.
+
+use serde_json::Value;
+
+use super::Kiosk;
+use crate::audit::{AuditAction, AuditEntry, NewAuditEntry};
+use crate::error::CoreError;
+use crate::ids::OpId;
+use crate::op::{Op, OpBody};
+use crate::storage::{Reader, Tx};
+
+pub struct Change<'a> {
+    tx: &'a Tx<'a>,
+    kiosk: &'a Kiosk,
+    next_seq: u64,
+    now_ms: i64,
+    ops: Vec<Op>,
+}
+
+impl<'a> Change<'a> {
+    /// The tables as this transaction sees them (including its own writes).
+    pub fn read(&self) -> Reader<'_> {
+        self.tx.read()
+    }
+
+    /// Stamp `body` as this device's next op, append it to the log and apply it.
+    pub fn op(&mut self, body: OpBody) -> Result<Op, CoreError> {
+        let op = Op {
+            id: OpId::new(),
+            hlc: self.kiosk.clock.tick(),
+            device: self.kiosk.device,
+            seq: self.next_seq,
+            site: self.kiosk.site.site.id.clone(),
+            body,
+        };
+        self.tx.append_op(&op)?;
+        self.next_seq += 1;
+        self.ops.push(op.clone());
+        Ok(op)
+    }
+
+    /// Append an audit entry (never with personal data in `subject` or `details`).
+    pub fn audit(
+        &mut self,
+        actor: &str,
+        action: AuditAction,
+        subject: impl Into<String>,
+        details: Value,
+    ) -> Result<AuditEntry, CoreError> {
+        let entry = NewAuditEntry { actor: actor.to_owned(), action, subject: subject.into(), details };
+        Ok(self.tx.audit(self.now_ms, &entry)?)
+    }
+
+    /// The wall-clock time of this change.
+    pub fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::from_millisecond(self.now_ms).unwrap_or_default()
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, CoreError> {
+        Ok(self.tx.meta(key)?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), CoreError> {
+        Ok(self.tx.set_meta(key, value)?)
+    }
+
+    /// This kiosk's desk.
+    pub fn desk(&self) -> Result<crate::site::Desk, CoreError> {
+        Ok(self.kiosk.desk_for(self.meta(super::META_DESK)?))
+    }
+
+    /// The actor name for the receptionist at this desk.
+    pub fn desk_actor(&self) -> Result<String, CoreError> {
+        Ok(format!("desk:{}", self.desk()?.id))
+    }
+
+    /// The actor name for an administrator at this desk.
+    pub fn admin_actor(&self) -> Result<String, CoreError> {
+        Ok(format!("admin:{}", self.desk()?.id))
+    }
+
+    /// The ops written so far in this change.
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+}
+
+impl Kiosk {
+    /// Run `f` as one change: everything it writes commits together or not at all.
+    pub fn change<T>(&self, f: impl FnOnce(&mut Change<'_>) -> Result<T, CoreError>) -> Result<T, CoreError> {
+        let mut store = self.store();
+        let next_seq = store.next_seq(self.device)?;
+        let now_ms = self.clock_wall_ms();
+        store.transaction(now_ms, |tx| {
+            let mut change = Change { tx, kiosk: self, next_seq, now_ms, ops: Vec::new() };
+            f(&mut change)
+        })
+    }
+}
+
+/// The actor of automatic actions (auto sign-out, retention purge).
+pub const SYSTEM_ACTOR: &str = "system";
