@@ -6,7 +6,7 @@ lang-switch-to = 中文
 
 ## Frame
 clock-label = Current time at the site
-desk-label = Desk
+desk-label = Desk:
 
 ## Home
 home-new-visitor = Sign in a visitor
@@ -20,7 +20,7 @@ onsite-count = { $count ->
 onsite-empty = Nobody is signed in at the moment.
 onsite-hidden = The list is hidden while the desk is idle.
 onsite-show = Show list
-onsite-host = Host
+onsite-host = Host: { $name }
 onsite-since = In since { $time }
 onsite-sign-out = Sign out
 onsite-load-failed = The on-site list could not be loaded.
@@ -150,3 +150,39 @@ error-unexpected = Something unexpected went wrong.
 fatal-title = Frontdesk cannot start
 fatal-detail = Technical detail for your administrator
 fatal-retry = Try again
+
+## Emergency cards
+cards-open = Emergency cards
+cards-title = Emergency cards
+cards-choose-role = Whose cards? Choose your role.
+cards-role-hint = This kiosk remembers the choice.
+cards-role = Role
+cards-role-current = Role: { $role }
+cards-change-role = Change role
+cards-close = Close
+cards-back = All emergencies
+role-receptionist = Receptionist
+role-security_guard = Security guard
+role-fire_warden = Fire warden
+role-first_aider = First aider
+role-duty_manager = Duty manager
+role-all_staff = All staff
+card-when = When:
+card-first = Do this first
+card-then = Then
+card-call = Call
+card-say = Tell them:
+card-donts = Do not
+card-switch = Switch to { $title } if { $condition }.
+card-after = Afterwards
+card-version = Version { $version } · reviewed { $reviewed } · next review { $due }
+card-review-overdue = Review overdue since { $due }: check this card with your safety officer.
+card-print = Print card
+cards-print-deck = Print all { $role } cards
+call-police = Police
+call-fire = Fire service
+call-ambulance = Ambulance
+call-traffic = Traffic police
+call-security_control = Security control room
+call-duty_manager = Duty manager
+call-it_helpdesk = IT helpdesk

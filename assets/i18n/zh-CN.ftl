@@ -6,7 +6,7 @@ lang-switch-to = English
 
 ## Frame
 clock-label = 现场当前时间
-desk-label = 前台
+desk-label = 前台：
 
 ## Home
 home-new-visitor = 访客登记
@@ -19,7 +19,7 @@ onsite-count = { $count ->
 onsite-empty = 目前没有访客在场。
 onsite-hidden = 前台闲置时隐藏名单。
 onsite-show = 显示名单
-onsite-host = 受访人
+onsite-host = 受访人：{ $name }
 onsite-since = { $time } 到访
 onsite-sign-out = 签离
 onsite-load-failed = 无法加载在场名单。
@@ -146,3 +146,39 @@ error-unexpected = 发生意外错误。
 fatal-title = 前台通无法启动
 fatal-detail = 供管理员参考的技术信息
 fatal-retry = 重试
+
+## Emergency cards
+cards-open = 应急卡
+cards-title = 应急处置卡
+cards-choose-role = 请选择您的岗位。
+cards-role-hint = 本终端会记住您的选择。
+cards-role = 岗位
+cards-role-current = 岗位：{ $role }
+cards-change-role = 更换岗位
+cards-close = 关闭
+cards-back = 全部场景
+role-receptionist = 前台接待
+role-security_guard = 保安
+role-fire_warden = 疏散引导员
+role-first_aider = 急救员
+role-duty_manager = 值班经理
+role-all_staff = 全体员工
+card-when = 适用情形：
+card-first = 立即行动
+card-then = 接着
+card-call = 拨打
+card-say = 通报内容：
+card-donts = 切勿
+card-switch = 如{ $condition }，请转到“{ $title }”。
+card-after = 事后
+card-version = 版本 { $version } · 审核于 { $reviewed } · 下次审核 { $due }
+card-review-overdue = 已超过审核期限（{ $due }）：请与安全负责人核对本卡。
+card-print = 打印此卡
+cards-print-deck = 打印“{ $role }”全部应急卡
+call-police = 报警
+call-fire = 火警
+call-ambulance = 急救
+call-traffic = 交通事故报警
+call-security_control = 安防控制室
+call-duty_manager = 值班经理
+call-it_helpdesk = IT 服务台

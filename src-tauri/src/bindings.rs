@@ -158,7 +158,20 @@ pub fn write_all(dir: &Path, commands: &[CommandSignature]) -> std::io::Result<(
     for info in infos {
         (info.export)(&cfg).map_err(std::io::Error::other)?;
     }
-    std::fs::write(dir.join("commands.ts"), client_source(commands))
+    std::fs::write(dir.join("commands.ts"), client_source(commands))?;
+    std::fs::write(dir.join("events.ts"), events_source())
+}
+
+/// The names of the events the app emits.
+pub fn events_source() -> String {
+    let mut out = String::from(
+        "// Generated from src-tauri/src/events.rs by `cargo test -p frontdesk-app`. Do not edit.\n\nexport const EVENTS = {\n",
+    );
+    for (key, name) in crate::events::ALL {
+        let _ = writeln!(out, "  {key}: \"{name}\",");
+    }
+    out.push_str("} as const;\n");
+    out
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! Bodies only adapt core: every rule lives in `frontdesk-core`.
 
 use frontdesk_core::audit::{AuditEntry, AuditVerification};
+use frontdesk_core::cards::{CardMenu, CardView, CardsStatus, Role, Scenario};
 use frontdesk_core::i18n::Lang;
 use frontdesk_core::ids::VisitId;
 use frontdesk_core::kiosk::AdminLogin;
@@ -105,5 +106,25 @@ commands! {
     /// The latest audit entries, newest first.
     fn audit_recent(kiosk, session: String, limit: u32) -> Vec<AuditEntry> {
         kiosk.recent_audit(&session, limit)
+    }
+
+    /// The emergency-card menu: the kiosk's remembered role and every scenario.
+    fn card_menu(kiosk) -> CardMenu {
+        kiosk.card_menu()
+    }
+
+    /// Remember whose cards this kiosk opens.
+    fn set_card_role(kiosk, role: Role) -> () {
+        kiosk.set_card_role(role)
+    }
+
+    /// The card for a role and scenario, filled with this site's numbers and places.
+    fn card_for(kiosk, role: Role, scenario: Scenario, lang: Lang) -> CardView {
+        Ok(kiosk.card(role, scenario, lang))
+    }
+
+    /// How many cards are loaded, problems with edited card files, cards past their review date.
+    fn cards_status(kiosk) -> CardsStatus {
+        Ok(kiosk.cards_status())
     }
 }

@@ -2,8 +2,10 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod events;
 pub mod launch;
 pub mod state;
+pub mod watch;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,7 +31,11 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, env: Environment) -> ta
             Ok(dir) => AppState::open(&dir, env.secrets.clone(), env.os_locale.clone()),
             Err(message) => AppState::failed(message),
         };
+        let cards_folder = state.kiosk().ok().and_then(|k| k.cards_folder());
         app.manage(state);
+        if let Some(folder) = cards_folder {
+            watch::watch_cards(app.handle().clone(), folder);
+        }
         if env.launch.kiosk_mode
             && let Some(window) = app.get_webview_window("main")
         {

@@ -44,6 +44,27 @@ try {
   await rows[0].click();
   await kiosk.session.sleep(300);
   await kiosk.screenshot(join(out, "sign-out-en.png"));
+  await kiosk.click("sign-out-cancel");
+
+  // Emergency cards: role chooser, scenario grid, a card in each language.
+  await kiosk.click("cards-open");
+  await kiosk.session.sleep(300);
+  await kiosk.screenshot(join(out, "cards-role-en.png"));
+  await (await kiosk.session.findElement({ css: '[data-testid="card-role"][data-role="receptionist"]' })).click();
+  await kiosk.session.sleep(300);
+  await kiosk.screenshot(join(out, "cards-menu-en.png"));
+  await (await kiosk.session.findElement({ css: '[data-testid="card-scenario"][data-scenario="fire"]' })).click();
+  await kiosk.waitFor("card-view");
+  await kiosk.session.sleep(300);
+  await kiosk.screenshot(join(out, "card-fire-en.png"));
+  await kiosk.click("lang-switch");
+  await kiosk.session.sleep(500);
+  await kiosk.screenshot(join(out, "card-fire-zh.png"));
+  await kiosk.click("card-back");
+  await (await kiosk.session.findElement({ css: '[data-testid="card-scenario"][data-scenario="attacker"]' })).click();
+  await kiosk.session.sleep(500);
+  await kiosk.screenshot(join(out, "card-attacker-zh.png"));
+  await kiosk.click("card-close");
   console.log(`screenshots in ${out}`);
 } finally {
   await kiosk.close();

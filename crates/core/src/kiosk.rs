@@ -2,12 +2,13 @@
 //! Adapters (the desktop app, tests) call these; none of them re-implements a rule.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::audit::AuditAction;
+use crate::cards::{CardLibrary, CardMenu, CardView, CardsStatus, Reload, Role, Scenario};
 use crate::error::CoreError;
 use crate::hlc::{Clock, WallClock};
 use crate::i18n::{Lang, Localized};
@@ -29,6 +30,10 @@ const META_KEYS_CREATED: &str = "keys_created_at";
 pub(crate) const META_DESK: &str = "desk_id";
 const META_LANGUAGE: &str = "language";
 const META_DIRECTORY_SEEDED: &str = "directory_seeded_from";
+const META_CARD_ROLE: &str = "card_role";
+
+/// Folder in the data folder whose card files replace the built-in ones of the same name.
+pub const CARDS_FOLDER: &str = "cards";
 
 pub struct KioskOptions {
     pub data_dir: PathBuf,
@@ -63,6 +68,7 @@ pub struct Kiosk {
     /// The OS print system (see `kiosk/printing.rs`); tests swap in a fake.
     print_system: Arc<dyn crate::print::PrintSystem>,
     admin: Mutex<Option<admin::SessionState>>,
+    cards: RwLock<CardLibrary>,
 }
 
 mod printing;
@@ -95,6 +101,7 @@ impl Kiosk {
         // A job the last run recorded but may not have handed over is never resent by itself.
         store.interrupt_recorded_print_jobs(jiff::Timestamp::from_millisecond(wall() as i64).unwrap_or_default())?;
         let print_system = crate::print::os_print_system();
+        let cards = RwLock::new(CardLibrary::open(Some(data_dir.join(CARDS_FOLDER))));
         let kiosk = Kiosk {
             store: Mutex::new(store),
             clock,
@@ -104,6 +111,7 @@ impl Kiosk {
             default_language,
             print_system,
             admin: Mutex::new(None),
+            cards,
         };
         kiosk.seed_directory()?;
         Ok(kiosk)
@@ -231,6 +239,57 @@ impl Kiosk {
             Ok(())
         })?;
         self.visit(visit_id)
+    }
+
+    /// Today's date at the site.
+    fn today(&self) -> jiff::civil::Date {
+        let tz = jiff::tz::TimeZone::get(&self.site.site.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        self.now().to_zoned(tz).date()
+    }
+
+    fn card_library(&self) -> std::sync::RwLockReadGuard<'_, CardLibrary> {
+        self.cards.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The role whose cards this kiosk opens, if one was chosen (a device setting).
+    pub fn card_role(&self) -> Result<Option<Role>, CoreError> {
+        let stored = self.store().meta(META_CARD_ROLE)?;
+        Ok(stored.and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok()))
+    }
+
+    pub fn set_card_role(&self, role: Role) -> Result<(), CoreError> {
+        self.store().set_meta(META_CARD_ROLE, role.as_str())?;
+        Ok(())
+    }
+
+    pub fn card_menu(&self) -> Result<CardMenu, CoreError> {
+        Ok(crate::cards::menu(self.card_library().cards(), self.card_role()?))
+    }
+
+    /// The card for `role` and `scenario` in `lang`, with this site's numbers and places.
+    /// Alerts open cards through this too.
+    pub fn card(&self, role: Role, scenario: Scenario, lang: Lang) -> CardView {
+        let library = self.card_library();
+        let cards = library.cards();
+        crate::cards::card_view(cards, cards.get(role, scenario), &self.site, lang, self.today())
+    }
+
+    /// Re-read edited card files; a broken edit keeps the last good set.
+    pub fn reload_cards(&self) -> Reload {
+        self.cards.write().unwrap_or_else(|e| e.into_inner()).reload()
+    }
+
+    pub fn cards_status(&self) -> CardsStatus {
+        let library = self.card_library();
+        CardsStatus {
+            cards: library.cards().len() as u32,
+            problems: library.problems().to_vec(),
+            review_overdue: crate::cards::review_overdue(library.cards(), self.today()),
+        }
+    }
+
+    pub fn cards_folder(&self) -> Option<PathBuf> {
+        self.card_library().folder().map(|p| p.to_path_buf())
     }
 
     fn write(&self, body: OpBody) -> Result<Op, CoreError> {

@@ -4,6 +4,7 @@
 //! IPC and HTTP; the UI renders what they return.
 
 pub mod audit;
+pub mod cards;
 pub mod error;
 pub mod hlc;
 pub mod i18n;

@@ -1,7 +1,7 @@
 // Drives the real Frontdesk binary through tauri-driver + WebKitWebDriver. The test script
 // (scripts/test.sh) runs this inside Xvfb and a private D-Bus session with an unlocked keyring.
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -58,7 +58,7 @@ export async function openKiosk(dataDir, { env = {} } = {}) {
     .usingServer(`http://127.0.0.1:${driverPort}/`)
     .withCapabilities({ browserName: "wry", "tauri:options": { application: appBinary, args, env } })
     .build();
-  const kiosk = new Kiosk(session);
+  const kiosk = new Kiosk(session, dataDir);
   await kiosk.waitFor("new-visitor", 20_000);
   return kiosk;
 }
@@ -67,11 +67,26 @@ function xpathString(text) {
   return text.includes('"') ? `concat("${text.split('"').join('", \'"\', "')}")` : `"${text}"`;
 }
 
+/** Process ids of app instances started on `dataDir`. */
+function appProcesses(dataDir) {
+  const pids = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      if (cmdline.includes(dataDir) && cmdline[0].endsWith("frontdesk")) pids.push(pid);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
 export const sel = (testId) => By.css(`[data-testid="${testId}"]`);
 
 export class Kiosk {
-  constructor(session) {
+  constructor(session, dataDir) {
     this.session = session;
+    this.dataDir = dataDir;
   }
 
   async waitFor(testId, timeoutMs = 5_000) {
@@ -128,5 +143,11 @@ export class Kiosk {
 
   async close() {
     await this.session.quit();
+    // The app is single-instance per session: wait until this one has really gone, or the next
+    // start would hand its arguments to the dying one.
+    const deadline = Date.now() + 10_000;
+    while (appProcesses(this.dataDir).length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }

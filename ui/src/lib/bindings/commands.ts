@@ -4,10 +4,15 @@ import { invoke } from "@tauri-apps/api/core";
 import type { AdminLogin } from "./AdminLogin";
 import type { AuditEntry } from "./AuditEntry";
 import type { AuditVerification } from "./AuditVerification";
+import type { CardMenu } from "./CardMenu";
+import type { CardView } from "./CardView";
+import type { CardsStatus } from "./CardsStatus";
 import type { HostSummary } from "./HostSummary";
 import type { KioskInfo } from "./KioskInfo";
 import type { Lang } from "./Lang";
 import type { NewVisit } from "./NewVisit";
+import type { Role } from "./Role";
+import type { Scenario } from "./Scenario";
 import type { Visit } from "./Visit";
 import type { VisitId } from "./VisitId";
 
@@ -64,4 +69,24 @@ export function auditVerify(session: string): Promise<AuditVerification> {
 /** The latest audit entries, newest first. */
 export function auditRecent(session: string, limit: number): Promise<Array<AuditEntry>> {
   return invoke<Array<AuditEntry>>("audit_recent", { session, limit });
+}
+
+/** The emergency-card menu: the kiosk's remembered role and every scenario. */
+export function cardMenu(): Promise<CardMenu> {
+  return invoke<CardMenu>("card_menu");
+}
+
+/** Remember whose cards this kiosk opens. */
+export function setCardRole(role: Role): Promise<null> {
+  return invoke<null>("set_card_role", { role });
+}
+
+/** The card for a role and scenario, filled with this site's numbers and places. */
+export function cardFor(role: Role, scenario: Scenario, lang: Lang): Promise<CardView> {
+  return invoke<CardView>("card_for", { role, scenario, lang });
+}
+
+/** How many cards are loaded, problems with edited card files, cards past their review date. */
+export function cardsStatus(): Promise<CardsStatus> {
+  return invoke<CardsStatus>("cards_status");
 }

@@ -1,0 +1,15 @@
+//! Emergency cards: per role and scenario, in every language, checked at load, filled with the
+//! site's numbers and places, shown offline.
+
+mod library;
+mod model;
+mod validate;
+mod view;
+
+pub use library::{CardLibrary, CardSet, Reload, load};
+pub use model::{CardFile, CardText, Hazard, NumberKey, Role, Scenario};
+pub use validate::{CardError, PLACEHOLDERS, validate};
+pub use view::{
+    CallView, CardMenu, CardView, CardsStatus, ReviewDue, ScenarioEntry, SwitchView, card_view, fill_places, menu,
+    review_overdue,
+};

@@ -1,0 +1,5 @@
+// Generated from src-tauri/src/events.rs by `cargo test -p frontdesk-app`. Do not edit.
+
+export const EVENTS = {
+  cardsChanged: "cards-changed",
+} as const;
