@@ -24,12 +24,13 @@ test("sign a visitor in and out through the window", async () => {
     await kiosk.click("visitor-submit");
 
     await kiosk.waitFor("onsite-list");
-    const row = await kiosk.rowFor("王小明");
-    const visitId = await row.getAttribute("data-visit-id");
+    const visitId = await (await kiosk.rowFor("王小明")).getAttribute("data-visit-id");
     assert.match(visitId, /^[0-9a-f-]{36}$/);
-    assert.match(await row.getText(), /李娜/);
+    // Look the row up by its id each time: the list may re-render while the test reads it.
+    const row = () => kiosk.session.findElement(By.css(`[data-testid="onsite-row"][data-visit-id="${visitId}"]`));
+    assert.match(await (await row()).getText(), /李娜/);
 
-    await row.findElement(By.css('[data-testid="sign-out"]')).click();
+    await (await row()).findElement(By.css('[data-testid="sign-out"]')).click();
     await kiosk.click("sign-out-confirm");
     await kiosk.session.wait(
       async () => (await kiosk.session.findElements(By.css(`[data-visit-id="${visitId}"]`))).length === 0,

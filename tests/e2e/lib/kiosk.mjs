@@ -90,9 +90,22 @@ export class Kiosk {
   }
 
   async waitFor(testId, timeoutMs = 5_000) {
-    const element = await this.session.wait(until.elementLocated(sel(testId)), timeoutMs, `waiting for ${testId}`);
-    await this.session.wait(until.elementIsVisible(element), timeoutMs, `waiting for ${testId} to show`);
-    return element;
+    // Located and visible in one check, re-locating each time: an element may be replaced by a
+    // new one with the same test id (e.g. the empty-list placeholder by the list).
+    return this.session.wait(
+      async () => {
+        for (const element of await this.session.findElements(sel(testId))) {
+          try {
+            if (await element.isDisplayed()) return element;
+          } catch (error) {
+            if (error.name !== "StaleElementReferenceError") throw error;
+          }
+        }
+        return null;
+      },
+      timeoutMs,
+      `waiting for ${testId} to show`,
+    );
   }
 
   async waitGone(testId, timeoutMs = 5_000) {
@@ -112,7 +125,16 @@ export class Kiosk {
   }
 
   async click(testId) {
-    await (await this.waitFor(testId)).click();
+    try {
+      await (await this.waitFor(testId)).click();
+    } catch (error) {
+      // A button whose own click removes it (submit, confirm) can vanish before the driver
+      // finishes the click; if it is gone, the click did its work. If it was only re-drawn,
+      // click the new one.
+      if (error.name !== "StaleElementReferenceError") throw error;
+      const again = await this.findAll(testId);
+      if (again.length > 0) await again[0].click();
+    }
   }
 
   async type(testId, text) {
