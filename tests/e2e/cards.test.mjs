@@ -4,7 +4,6 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { By } from "selenium-webdriver";
 import { freshDataDir, openKiosk, repoRoot, startDriver } from "./lib/kiosk.mjs";
 
 let stopDriver;
@@ -15,15 +14,13 @@ after(async () => {
   await stopDriver?.();
 });
 
-const byData = (testId, attr, value) => By.css(`[data-testid="${testId}"][data-${attr}="${value}"]`);
-
 test("the kiosk's role is chosen once, then a card is two taps from home", async () => {
   const dataDir = freshDataDir();
   let kiosk = await openKiosk(dataDir);
   try {
     await kiosk.click("cards-open");
-    await (await kiosk.session.findElement(byData("card-role", "role", "receptionist"))).click();
-    await (await kiosk.session.findElement(byData("card-scenario", "scenario", "fire"))).click();
+    await kiosk.clickItem("card-role", "role", "receptionist");
+    await kiosk.clickItem("card-scenario", "scenario", "fire");
     const card = await kiosk.waitFor("card-view");
     assert.equal(await card.getAttribute("data-scenario"), "fire");
     const text = await card.getText();
@@ -37,7 +34,7 @@ test("the kiosk's role is chosen once, then a card is two taps from home", async
   kiosk = await openKiosk(dataDir);
   try {
     await kiosk.click("cards-open");
-    await (await kiosk.session.findElement(byData("card-scenario", "scenario", "medical"))).click();
+    await kiosk.clickItem("card-scenario", "scenario", "medical");
     const card = await kiosk.waitFor("card-view");
     assert.equal(await card.getAttribute("data-role"), "receptionist");
     assert.equal(await card.getAttribute("data-scenario"), "medical");
@@ -67,8 +64,8 @@ test("an edited card file shows without a restart; a broken one is not shown", a
   const kiosk = await openKiosk(dataDir);
   try {
     await kiosk.click("cards-open");
-    await (await kiosk.session.findElement(byData("card-role", "role", "receptionist"))).click();
-    await (await kiosk.session.findElement(byData("card-scenario", "scenario", "fire"))).click();
+    await kiosk.clickItem("card-role", "role", "receptionist");
+    await kiosk.clickItem("card-scenario", "scenario", "fire");
     await kiosk.waitFor("card-view");
     await kiosk.click("lang-switch");
     await kiosk.click("lang-switch");

@@ -1,6 +1,6 @@
 // Drives the real Frontdesk binary through tauri-driver + WebKitWebDriver. The test script
 // (scripts/test.sh) runs this inside Xvfb and a private D-Bus session with an unlocked keyring.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -65,6 +65,22 @@ export async function openKiosk(dataDir, { env = {} } = {}) {
 
 function xpathString(text) {
   return text.includes('"') ? `concat("${text.split('"').join('", \'"\', "')}")` : `"${text}"`;
+}
+
+/** Whether a Frontdesk still holds its single-instance name on this session bus (it is
+ * released a moment after the process ends). */
+function singleInstanceNameOwned() {
+  try {
+    const reply = execFileSync(
+      "dbus-send",
+      ["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+        "org.freedesktop.DBus.NameHasOwner", "string:org.frontdesk.kiosk.SingleInstance"],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+    );
+    return reply.includes("boolean true");
+  } catch {
+    return false;
+  }
 }
 
 /** Process ids of app instances started on `dataDir`. */
@@ -168,8 +184,15 @@ export class Kiosk {
     // The app is single-instance per session: wait until this one has really gone, or the next
     // start would hand its arguments to the dying one.
     const deadline = Date.now() + 10_000;
-    while (appProcesses(this.dataDir).length > 0 && Date.now() < deadline) {
+    while ((appProcesses(this.dataDir).length > 0 || singleInstanceNameOwned()) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** Click the element with this test id whose `data-<attr>` is `value`, once it shows. */
+  async clickItem(testId, attr, value, timeoutMs = 5_000) {
+    const locator = By.css(`[data-testid="${testId}"][data-${attr}="${value}"]`);
+    const element = await this.session.wait(until.elementLocated(locator), timeoutMs, `waiting for ${testId} ${value}`);
+    await element.click();
   }
 }
