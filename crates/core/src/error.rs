@@ -10,6 +10,7 @@ use crate::render::RenderError;
 use crate::secrets::SecretError;
 use crate::site::SiteError;
 use crate::storage::StorageError;
+use crate::sync::SyncError;
 
 /// Stable, machine-readable error codes. The UI translates each one; adding a variant means
 /// adding its message to every catalogue in `assets/i18n/` (a test checks this).
@@ -54,6 +55,33 @@ pub enum ErrorCode {
     AdminRequired,
     /// The admin PIN is still the first-run default and must be changed first.
     PinChangeRequired,
+    /// The hub address cannot be used (malformed, or plain HTTP).
+    HubAddress,
+    /// The hub cannot be reached (network, hub down); the kiosk keeps trying.
+    HubUnreachable,
+    /// The hub refused the request; the message says why.
+    HubRefused,
+    /// The hub's answer was not understood (another program, or an incompatible version).
+    HubProtocol,
+    /// The hub could not prove its identity at enrolment: possible interception.
+    HubIdentity,
+    /// An enrolment code is mistyped (wrong length or characters).
+    EnrolmentCodeFormat,
+    /// The hub does not know the enrolment code, or it was typed wrong.
+    EnrolmentCodeInvalid,
+    EnrolmentCodeExpired,
+    /// The enrolment code was used already; each code works once.
+    EnrolmentCodeUsed,
+    /// The hub revoked this kiosk's credential.
+    DeviceRevoked,
+    /// The kiosk's data belongs to another site than the hub or code.
+    SiteMismatch,
+    /// The kiosk's clock is too far ahead for the hub to accept its changes.
+    ClockSkew,
+    /// The kiosk is not enrolled at a hub.
+    NotEnrolled,
+    /// The data is managed by the site hub and read-only on this kiosk.
+    HubManaged,
 }
 
 /// Why one form field was refused.
@@ -129,6 +157,8 @@ pub enum CoreError {
     Render(#[from] RenderError),
     #[error("cannot issue badges: {0}")]
     BadgeKey(String),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
@@ -157,6 +187,7 @@ impl CoreError {
             CoreError::PrintJobState(_) => ErrorCode::PrintJobState,
             CoreError::Render(_) => ErrorCode::RenderFailed,
             CoreError::BadgeKey(_) => ErrorCode::BadgeKeyUnavailable,
+            CoreError::Sync(e) => e.code(),
         }
     }
 

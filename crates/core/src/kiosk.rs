@@ -58,17 +58,23 @@ pub struct KioskInfo {
     pub language: Lang,
 }
 
+/// Called after every change this kiosk commits (the sync engine pushes at once).
+pub type ChangeListener = Arc<dyn Fn() + Send + Sync>;
+
 pub struct Kiosk {
     store: Mutex<Store>,
     clock: Clock,
-    site: SiteConfig,
+    /// The site file's configuration, replaced by the one the hub publishes once enrolled.
+    site: RwLock<Arc<SiteConfig>>,
     device: DeviceId,
     keys: DeviceKeys,
+    secrets: Arc<dyn SecretStore>,
     default_language: Lang,
     /// The OS print system (see `kiosk/printing.rs`); tests swap in a fake.
     print_system: Arc<dyn crate::print::PrintSystem>,
     admin: Mutex<Option<admin::SessionState>>,
     cards: RwLock<CardLibrary>,
+    listeners: Mutex<Vec<ChangeListener>>,
 }
 
 mod printing;
@@ -89,6 +95,7 @@ impl Kiosk {
         };
         let created = store.meta(META_KEYS_CREATED)?;
         let keys = DeviceKeys::load_or_create(secrets.as_ref(), device, created.as_deref())?;
+        let site = crate::sync::published_site(&store, &site)?.unwrap_or(site);
         if created.is_none() {
             store.set_meta(
                 META_KEYS_CREATED,
@@ -105,19 +112,21 @@ impl Kiosk {
         let kiosk = Kiosk {
             store: Mutex::new(store),
             clock,
-            site,
+            site: RwLock::new(Arc::new(site)),
             device,
             keys,
+            secrets,
             default_language,
             print_system,
             admin: Mutex::new(None),
             cards,
+            listeners: Mutex::default(),
         };
         kiosk.seed_directory()?;
         Ok(kiosk)
     }
 
-    fn store(&self) -> MutexGuard<'_, Store> {
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave a half-written transaction behind
         // (SQLite rolls it back), so the store stays usable.
         self.store.lock().unwrap_or_else(|e| e.into_inner())
@@ -129,7 +138,8 @@ impl Kiosk {
         if self.store().meta(META_DIRECTORY_SEEDED)?.is_some() {
             return Ok(());
         }
-        for entry in &self.site.hosts {
+        let site = self.site();
+        for entry in &site.hosts {
             self.write(OpBody::HostUpserted(HostRecord {
                 id: entry.id.clone(),
                 name: entry.name.clone(),
@@ -140,7 +150,7 @@ impl Kiosk {
                 active: true,
             }))?;
         }
-        self.store().set_meta(META_DIRECTORY_SEEDED, &self.site.site.id.0)?;
+        self.store().set_meta(META_DIRECTORY_SEEDED, &site.site.id.0)?;
         Ok(())
     }
 
@@ -148,8 +158,33 @@ impl Kiosk {
         self.device
     }
 
-    pub fn site(&self) -> &SiteConfig {
-        &self.site
+    /// The site's configuration now (the hub may publish a new one at any time).
+    pub fn site(&self) -> Arc<SiteConfig> {
+        self.site.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn replace_site(&self, site: SiteConfig) {
+        *self.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(site);
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub(crate) fn secrets(&self) -> &dyn SecretStore {
+        self.secrets.as_ref()
+    }
+
+    /// Call `listener` after every change this kiosk commits.
+    pub fn on_change(&self, listener: ChangeListener) {
+        self.listeners.lock().unwrap_or_else(|e| e.into_inner()).push(listener);
+    }
+
+    pub(crate) fn changed(&self) {
+        let listeners = self.listeners.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for listener in listeners {
+            listener();
+        }
     }
 
     pub fn keys(&self) -> &DeviceKeys {
@@ -160,7 +195,7 @@ impl Kiosk {
         jiff::Timestamp::from_millisecond(self.clock_wall_ms()).unwrap_or_default()
     }
 
-    fn clock_wall_ms(&self) -> i64 {
+    pub(crate) fn clock_wall_ms(&self) -> i64 {
         i64::try_from(self.clock.wall_millis()).unwrap_or(i64::MAX)
     }
 
@@ -170,7 +205,8 @@ impl Kiosk {
     }
 
     fn desk_for(&self, chosen: Option<String>) -> Desk {
-        chosen.and_then(|id| self.site.desk(&id).cloned()).unwrap_or_else(|| self.site.desks[0].clone())
+        let site = self.site();
+        chosen.and_then(|id| site.desk(&id).cloned()).unwrap_or_else(|| site.desks[0].clone())
     }
 
     pub fn info(&self) -> Result<KioskInfo, CoreError> {
@@ -179,13 +215,14 @@ impl Kiosk {
             Some("en") => Lang::En,
             _ => self.default_language,
         };
+        let site = self.site();
         Ok(KioskInfo {
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
-            site_name: self.site.site.name.clone(),
+            site_name: site.site.name.clone(),
             desk: self.desk()?,
             device_id: self.device,
-            idle_timeout_seconds: self.site.kiosk.idle_timeout_seconds,
-            timezone: self.site.site.timezone.clone(),
+            idle_timeout_seconds: site.kiosk.idle_timeout_seconds,
+            timezone: site.site.timezone.clone(),
             language,
         })
     }
@@ -243,7 +280,7 @@ impl Kiosk {
 
     /// Today's date at the site.
     fn today(&self) -> jiff::civil::Date {
-        let tz = jiff::tz::TimeZone::get(&self.site.site.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = jiff::tz::TimeZone::get(&self.site().site.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
         self.now().to_zoned(tz).date()
     }
 
@@ -271,7 +308,7 @@ impl Kiosk {
     pub fn card(&self, role: Role, scenario: Scenario, lang: Lang) -> CardView {
         let library = self.card_library();
         let cards = library.cards();
-        crate::cards::card_view(cards, cards.get(role, scenario), &self.site, lang, self.today())
+        crate::cards::card_view(cards, cards.get(role, scenario), &self.site(), lang, self.today())
     }
 
     /// Re-read edited card files; a broken edit keeps the last good set.
@@ -292,7 +329,7 @@ impl Kiosk {
         self.card_library().folder().map(|p| p.to_path_buf())
     }
 
-    fn write(&self, body: OpBody) -> Result<Op, CoreError> {
+    pub(crate) fn write(&self, body: OpBody) -> Result<Op, CoreError> {
         self.write_checked(|_| Ok(body))
     }
 
@@ -306,16 +343,17 @@ impl Kiosk {
         let mut store = self.store();
         let seq = store.next_seq(self.device)?;
         let received_at = self.clock_wall_ms();
-        store.commit_with(received_at, |reader| {
+        let site = self.site().site.id.clone();
+        let managed = crate::sync::hub_managed(&store)?;
+        let op = store.commit_with(received_at, |reader| {
             let body = build(reader)?;
-            Ok(Op {
-                id: OpId::new(),
-                hlc: self.clock.tick(),
-                device: self.device,
-                seq,
-                site: self.site.site.id.clone(),
-                body,
-            })
-        })
+            if managed && body.author() == crate::sync::Author::Site {
+                return Err(CoreError::from(crate::sync::SyncError::HubManaged));
+            }
+            Ok(Op { id: OpId::new(), hlc: self.clock.tick(), device: self.device, seq, site, body })
+        })?;
+        drop(store);
+        self.changed();
+        Ok(op)
     }
 }

@@ -17,6 +17,7 @@ pub mod render;
 pub mod secrets;
 pub mod site;
 pub mod storage;
+pub mod sync;
 pub mod visit;
 
 pub use error::{ApiError, CoreError, ErrorCode, FieldError, FieldErrorCode};

@@ -36,6 +36,9 @@ pub enum OpBody {
     VisitSignedOut(VisitSignedOut),
     #[serde(rename = "host.upserted")]
     HostUpserted(HostRecord),
+    /// The site's settings as the site hub published them (see `sync::authority`).
+    #[serde(rename = "site.published")]
+    SitePublished(SitePublished),
 }
 
 /// What an operation is about: the unit the merge rules work on.
@@ -43,6 +46,7 @@ pub enum OpBody {
 pub enum EntityKind {
     Visit,
     Host,
+    Site,
 }
 
 impl EntityKind {
@@ -50,6 +54,7 @@ impl EntityKind {
         match self {
             EntityKind::Visit => "visit",
             EntityKind::Host => "host",
+            EntityKind::Site => "site",
         }
     }
 }
@@ -61,6 +66,7 @@ impl OpBody {
             OpBody::VisitUpdated(_) => "visit.updated",
             OpBody::VisitSignedOut(_) => "visit.signed_out",
             OpBody::HostUpserted(_) => "host.upserted",
+            OpBody::SitePublished(_) => "site.published",
         }
     }
 
@@ -70,6 +76,7 @@ impl OpBody {
             OpBody::VisitUpdated(b) => (EntityKind::Visit, b.visit_id.to_string()),
             OpBody::VisitSignedOut(b) => (EntityKind::Visit, b.visit_id.to_string()),
             OpBody::HostUpserted(h) => (EntityKind::Host, h.id.0.clone()),
+            OpBody::SitePublished(s) => (EntityKind::Site, s.config.site.id.0.clone()),
         }
     }
 }
@@ -130,6 +137,15 @@ pub struct HostRecord {
     pub email: String,
     pub may_escort: bool,
     pub active: bool,
+}
+
+/// The site's settings (everything of the site file but the host directory, which travels as
+/// `host.upserted`), published by the site hub. Last writer wins for the whole document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SitePublished {
+    #[ts(type = "unknown")]
+    pub config: Box<crate::site::SiteConfig>,
 }
 
 #[cfg(test)]

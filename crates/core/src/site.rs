@@ -129,7 +129,8 @@ impl SiteConfig {
         Ok(config)
     }
 
-    fn validate(&self, file: &str) -> Result<(), SiteError> {
+    /// Check every rule of a site configuration; `file` names its source in errors.
+    pub fn validate(&self, file: &str) -> Result<(), SiteError> {
         let invalid = |field: &str, reason: &str| SiteError::Invalid {
             file: file.to_owned(),
             field: field.to_owned(),

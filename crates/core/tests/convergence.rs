@@ -19,6 +19,7 @@ enum Action {
     Update { visit: usize, name: Option<u8>, company: Option<u8>, host: Option<u8> },
     SignOut { visit: usize, at: u8 },
     Host { host: u8, name: u8, active: bool },
+    Site { idle: u8 },
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -28,6 +29,7 @@ fn action() -> impl Strategy<Value = Action> {
             .prop_map(|(visit, name, company, host)| Action::Update { visit, name, company, host }),
         (0..VISITS, any::<u8>()).prop_map(|(visit, at)| Action::SignOut { visit, at }),
         (0u8..3, any::<u8>(), any::<bool>()).prop_map(|(host, name, active)| Action::Host { host, name, active }),
+        any::<u8>().prop_map(|idle| Action::Site { idle }),
     ]
 }
 
@@ -77,6 +79,12 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
                         may_escort: false,
                         active,
                     }),
+                    Action::Site { idle } => {
+                        let mut config = frontdesk_core::site::SiteConfig::demo().unwrap();
+                        config.hosts.clear();
+                        config.kiosk.idle_timeout_seconds = 15 + u32::from(idle);
+                        OpBody::SitePublished(frontdesk_core::op::SitePublished { config: Box::new(config) })
+                    }
                 };
                 Op {
                     id: OpId::new(),

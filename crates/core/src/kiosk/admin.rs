@@ -140,7 +140,7 @@ impl Kiosk {
     }
 
     fn admin_session_ms(&self) -> i64 {
-        i64::from(self.site.kiosk.idle_timeout_seconds) * 1000
+        i64::from(self.site().kiosk.idle_timeout_seconds) * 1000
     }
 
     fn admin_session(&self) -> std::sync::MutexGuard<'_, Option<SessionState>> {

@@ -27,12 +27,16 @@ impl<'a> Change<'a> {
 
     /// Stamp `body` as this device's next op, append it to the log and apply it.
     pub fn op(&mut self, body: OpBody) -> Result<Op, CoreError> {
+        // Once the kiosk is enrolled, site data (directory, settings…) is the hub's to write.
+        if body.author() == crate::sync::Author::Site && crate::sync::hub_managed_in(self.tx)? {
+            return Err(crate::sync::SyncError::HubManaged.into());
+        }
         let op = Op {
             id: OpId::new(),
             hlc: self.kiosk.clock.tick(),
             device: self.kiosk.device,
             seq: self.next_seq,
-            site: self.kiosk.site.site.id.clone(),
+            site: self.kiosk.site().site.id.clone(),
             body,
         };
         self.tx.append_op(&op)?;
@@ -97,10 +101,16 @@ impl Kiosk {
         let mut store = self.store();
         let next_seq = store.next_seq(self.device)?;
         let now_ms = self.clock_wall_ms();
-        store.transaction(now_ms, |tx| {
+        let (result, wrote) = store.transaction(now_ms, |tx| {
             let mut change = Change { tx, kiosk: self, next_seq, now_ms, ops: Vec::new() };
-            f(&mut change)
-        })
+            let result = f(&mut change)?;
+            Ok::<_, CoreError>((result, !change.ops.is_empty()))
+        })?;
+        drop(store);
+        if wrote {
+            self.changed(); // e.g. the sync engine pushes at once
+        }
+        Ok(result)
     }
 }
 

@@ -5,7 +5,8 @@
 //! - a visit's fields: last writer wins per field, by HLC;
 //! - creation (desk, sign-in time): the earliest creation op by HLC;
 //! - sign-out: once signed out, always signed out; the earliest sign-out by HLC is kept;
-//! - hosts: last writer wins for the whole record, by HLC.
+//! - hosts: last writer wins for the whole record, by HLC;
+//! - authored documents (site settings): last writer wins for the whole document, by HLC.
 
 use std::collections::BTreeMap;
 
@@ -61,6 +62,10 @@ pub(super) fn append_and_apply(tx: &Transaction<'_>, op: &Op, received_at_ms: i6
             visit.save(tx)?;
         }
         OpBody::HostUpserted(host) => upsert_host(tx, host, op.hlc)?,
+        OpBody::SitePublished(published) => {
+            let body = serde_json::to_string(&published.config).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            super::authored::put(tx, super::authored::SITE, &published.config.site.id.0, &body, op.hlc)?;
+        }
     }
     Ok(true)
 }

@@ -89,13 +89,25 @@ CREATE INDEX print_jobs_subject ON print_jobs (kind, subject, created_at);
 CREATE INDEX print_jobs_created ON print_jobs (created_at);
 "#;
 
+/// Site data its author publishes as whole documents (site settings; later card sets, the
+/// watch list): last writer wins per document, by HLC. See `sync::authority`.
+const V4_AUTHORED_DOCS: &str = r#"
+CREATE TABLE authored_docs (
+    collection TEXT NOT NULL,   -- e.g. site
+    id         TEXT NOT NULL,
+    hlc        TEXT NOT NULL,   -- the winning op's stamp: the document's version
+    body       TEXT NOT NULL,   -- JSON
+    PRIMARY KEY (collection, id)
+) STRICT;
+"#;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2_PRINT_JOBS), M::up(crate::audit::SCHEMA)])
+    Migrations::new(vec![M::up(V1), M::up(V2_PRINT_JOBS), M::up(crate::audit::SCHEMA), M::up(V4_AUTHORED_DOCS)])
 }
 
 /// The schema version this build writes.
 pub fn latest_version() -> usize {
-    3
+    4
 }
 
 #[cfg(test)]

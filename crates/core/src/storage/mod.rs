@@ -1,9 +1,11 @@
 //! The device's SQLite database: the op log plus the tables materialised from it.
 
 mod apply;
+mod authored;
 mod migrations;
 mod print_jobs;
 mod queries;
+mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +15,7 @@ use crate::hlc::Hlc;
 use crate::ids::DeviceId;
 use crate::op::Op;
 
+pub use authored::SITE as AUTHORED_SITE;
 pub use migrations::latest_version;
 pub use queries::Reader;
 

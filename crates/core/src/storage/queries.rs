@@ -119,6 +119,13 @@ impl Reader<'_> {
         for host in self.hosts()? {
             dump.push(format!("host {host:?}"));
         }
+        let mut stmt = self.0.prepare("SELECT collection, id, hlc, body FROM authored_docs ORDER BY collection, id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (collection, id, hlc, body): (String, String, String, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            dump.push(format!("doc {collection} {id} | {hlc} | {body}"));
+        }
         Ok(dump)
     }
 }

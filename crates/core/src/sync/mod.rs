@@ -1,0 +1,92 @@
+//! Sync with the site hub: the wire protocol, the rules the hub checks, enrolment, and the
+//! kiosk's side of the exchange. Shared by the hub (`crates/hub`) and the desktop app, so both
+//! ends use one definition. The HTTP client and the background loop are behind the `hub-client`
+//! feature; everything else is plain Rust without I/O. See `docs/sync.md`.
+
+pub mod authority;
+pub mod backoff;
+pub mod credentials;
+mod link;
+pub mod protocol;
+pub mod round;
+pub mod status;
+pub mod validate;
+
+#[cfg(feature = "hub-client")]
+pub mod client;
+#[cfg(feature = "hub-client")]
+pub mod engine;
+
+pub use authority::Author;
+pub use link::{EnrolmentRequest, HubLink, credential_account, hub_managed, hub_managed_in, published_site};
+pub use protocol::{HubError, HubErrorCode};
+pub use status::{HubSummary, LinkHealth, SyncState, SyncStatus};
+
+use crate::error::ErrorCode;
+
+/// Why talking to the hub did not work, as the kiosk reports it.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SyncError {
+    #[error("{0:?} is not a hub address: {1}")]
+    BadAddress(String, String),
+    #[error(
+        "the hub address uses plain HTTP; Frontdesk talks to hubs over TLS only \
+         (FRONTDESK_ALLOW_INSECURE_HUB=1 allows a development hub started with --insecure-dev)"
+    )]
+    InsecureAddress,
+    #[error(transparent)]
+    CodeFormat(#[from] credentials::CodeFormatError),
+    #[error("the hub cannot be reached: {0}")]
+    Unreachable(String),
+    #[error("the hub refused: {}", .0.message)]
+    Refused(HubError),
+    #[error("the hub's answer was not understood: {0}")]
+    Protocol(String),
+    #[error(
+        "the hub could not prove it issued this code for the certificate it presented; the connection \
+         may be intercepted, so nothing was kept"
+    )]
+    HubIdentity,
+    #[error("this kiosk's data belongs to site {kiosk}, but the code is for site {code}")]
+    SiteMismatch { kiosk: String, code: String },
+    #[error("this kiosk is not enrolled at a site hub")]
+    NotEnrolled,
+    #[error("this kiosk's credential was revoked at the hub; enrol it again with a new code")]
+    Revoked,
+    #[error("the site hub manages this data; change it on the hub")]
+    HubManaged,
+}
+
+impl SyncError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            SyncError::BadAddress(..) | SyncError::InsecureAddress => ErrorCode::HubAddress,
+            SyncError::CodeFormat(_) => ErrorCode::EnrolmentCodeFormat,
+            SyncError::Unreachable(_) => ErrorCode::HubUnreachable,
+            SyncError::Protocol(_) => ErrorCode::HubProtocol,
+            SyncError::HubIdentity => ErrorCode::HubIdentity,
+            SyncError::SiteMismatch { .. } => ErrorCode::SiteMismatch,
+            SyncError::NotEnrolled => ErrorCode::NotEnrolled,
+            SyncError::Revoked => ErrorCode::DeviceRevoked,
+            SyncError::HubManaged => ErrorCode::HubManaged,
+            SyncError::Refused(e) => match e.code {
+                HubErrorCode::CodeInvalid => ErrorCode::EnrolmentCodeInvalid,
+                HubErrorCode::CodeExpired => ErrorCode::EnrolmentCodeExpired,
+                HubErrorCode::CodeUsed => ErrorCode::EnrolmentCodeUsed,
+                HubErrorCode::DeviceRevoked => ErrorCode::DeviceRevoked,
+                HubErrorCode::SiteMismatch => ErrorCode::SiteMismatch,
+                HubErrorCode::ClockSkew => ErrorCode::ClockSkew,
+                _ => ErrorCode::HubRefused,
+            },
+        }
+    }
+
+    /// Worth trying again later by itself (the hub is away), as opposed to needing a person.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Unreachable(_) => true,
+            SyncError::Refused(e) => matches!(e.code, HubErrorCode::Internal),
+            _ => false,
+        }
+    }
+}
