@@ -1,0 +1,333 @@
+//! The HTTP side: routes, authentication, error bodies, and starting/stopping the server.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use frontdesk_core::hlc::system_millis;
+use frontdesk_core::ids::DeviceId;
+use frontdesk_core::sync::credentials::{DeviceCredential, Fingerprint};
+use frontdesk_core::sync::protocol::{
+    self, EnrolRequest, Health, HubError, HubErrorCode, MAX_BODY_BYTES, MAX_PULL_OPS, PullQuery, PullResponse,
+    PushRequest, PushResponse,
+};
+use frontdesk_core::sync::validate;
+use serde::de::DeserializeOwned;
+
+use crate::live::LiveHub;
+use crate::store::{DeviceRecord, HubStore, PushError, SqliteHubStore, StoreError};
+use crate::tls::{self, TlsIdentity};
+
+/// What every request handler shares.
+pub struct HubState<S> {
+    pub store: S,
+    pub live: LiveHub,
+    /// The served certificate's fingerprint (what enrolment proofs are bound to); `None` on a
+    /// plain-HTTP development hub.
+    pub fingerprint: Option<Fingerprint>,
+    /// Devices seen since the last flush to the store (kept in memory: writing on every
+    /// request would cost a commit per request).
+    seen: Mutex<HashMap<DeviceId, jiff::Timestamp>>,
+}
+
+impl<S: HubStore> HubState<S> {
+    pub fn new(store: S, fingerprint: Option<Fingerprint>) -> Self {
+        HubState { store, live: LiveHub::default(), fingerprint, seen: Mutex::default() }
+    }
+}
+
+pub fn now() -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(system_millis() as i64).unwrap_or_default()
+}
+
+/// A refusal or failure, answered as `{code, message}` with the code's HTTP status.
+#[derive(Debug)]
+pub struct Failure(pub HubError);
+
+impl Failure {
+    pub fn new(code: HubErrorCode, message: impl Into<String>) -> Self {
+        Failure(HubError::new(code, message))
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self.0)).into_response()
+    }
+}
+
+impl From<HubError> for Failure {
+    fn from(e: HubError) -> Self {
+        Failure(e)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        eprintln!("frontdesk-hub: {e}");
+        Failure::new(HubErrorCode::Internal, "the hub could not use its database; see its log")
+    }
+}
+
+impl From<PushError> for Failure {
+    fn from(e: PushError) -> Self {
+        match e {
+            PushError::Refused(e) => Failure(e),
+            PushError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// Read a JSON body, turning every way it can be wrong into a clear refusal.
+pub fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, Failure> {
+    let bytes = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Failure::new(HubErrorCode::PayloadTooLarge, format!("the body is larger than {MAX_BODY_BYTES} bytes"))
+        } else {
+            Failure::new(HubErrorCode::Malformed, rejection.body_text())
+        }
+    })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Failure::new(HubErrorCode::Malformed, format!("the body is not valid: {e}")))
+}
+
+/// The device a request comes from, from its `Authorization: Bearer <credential>` header.
+pub struct Device(pub DeviceRecord);
+
+impl<S: HubStore> FromRequestParts<Arc<HubState<S>>> for Device {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, hub: &Arc<HubState<S>>) -> Result<Self, Self::Rejection> {
+        let unauthorized = |why: &str| Failure::new(HubErrorCode::Unauthorized, why.to_owned());
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| unauthorized("this route needs the device's credential (Authorization: Bearer …)"))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .ok_or_else(|| unauthorized("the Authorization header must be \"Bearer <credential>\""))?;
+        let id = DeviceCredential::device_of(token).ok_or_else(|| unauthorized("the credential is malformed"))?;
+        let device = hub.store.device(id).await?;
+        let device = match device {
+            Some(d) if DeviceCredential::matches(token, &d.credential_hash) => d,
+            _ => return Err(Failure::new(HubErrorCode::DeviceUnknown, "no device is enrolled with this credential")),
+        };
+        if let Some(at) = device.revoked_at {
+            return Err(Failure::new(
+                HubErrorCode::DeviceRevoked,
+                format!("device {} was revoked at {at}", device.name),
+            ));
+        }
+        hub.seen.lock().unwrap_or_else(|e| e.into_inner()).insert(device.id, now());
+        Ok(Device(device))
+    }
+}
+
+pub fn router<S: HubStore>(hub: Arc<HubState<S>>) -> Router {
+    Router::new()
+        .route(protocol::PATH_HEALTH, get(health))
+        .route(protocol::PATH_ENROL, post(enrol::<S>))
+        .route(protocol::PATH_OPS, post(push::<S>).get(pull::<S>))
+        .route(protocol::PATH_LIVE, get(live::<S>))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(hub)
+}
+
+async fn health() -> axum::Json<Health> {
+    axum::Json(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into(), api: protocol::API_VERSION })
+}
+
+async fn not_found() -> Failure {
+    Failure::new(HubErrorCode::NotFound, "no such route on a Frontdesk hub")
+}
+
+async fn enrol<S: HubStore>(
+    State(hub): State<Arc<HubState<S>>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<axum::Json<protocol::EnrolResponse>, Failure> {
+    let request: EnrolRequest = json_body(body)?;
+    Ok(axum::Json(crate::enrol::redeem(&hub, request, now()).await?))
+}
+
+async fn push<S: HubStore>(
+    State(hub): State<Arc<HubState<S>>>,
+    Device(device): Device,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<axum::Json<PushResponse>, Failure> {
+    let request: PushRequest = json_body(body)?;
+    let pusher = device.pusher();
+    validate::check_batch(&pusher, &request.ops, system_millis())?;
+    let outcome = hub.store.push(pusher, request.ops, now()).await?;
+    if outcome.stored > 0 {
+        hub.live.advance(&device.site, outcome.head);
+    }
+    Ok(axum::Json(PushResponse {
+        stored: outcome.stored,
+        duplicates: outcome.duplicates,
+        device_seq: outcome.device_seq,
+        head: outcome.head,
+    }))
+}
+
+async fn pull<S: HubStore>(
+    State(hub): State<Arc<HubState<S>>>,
+    Device(device): Device,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<axum::Json<PullResponse>, Failure> {
+    let Query(query) = query.map_err(|e| Failure::new(HubErrorCode::Malformed, e.body_text()))?;
+    let limit = query.limit.unwrap_or(MAX_PULL_OPS as u32).clamp(1, MAX_PULL_OPS as u32);
+    let page = hub.store.pull(device.site.clone(), device.id, query.after, query.at, limit).await?;
+    Ok(axum::Json(PullResponse {
+        from: page.from,
+        ops: page.ops,
+        next: page.next,
+        next_id: page.next_id,
+        head: page.head,
+        device_seq: page.device_seq,
+    }))
+}
+
+async fn live<S: HubStore>(
+    State(hub): State<Arc<HubState<S>>>,
+    Device(device): Device,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Result<Response, Failure> {
+    let upgrade = upgrade.map_err(|e| Failure::new(HubErrorCode::Malformed, e.body_text()))?;
+    // The channel starts from the site's head as stored, so its first event is accurate.
+    let head = hub.store.head(device.site.clone()).await?;
+    hub.live.advance(&device.site, head);
+    Ok(upgrade.on_upgrade(move |socket| async move { hub.live.serve(socket, device.id, device.site).await }))
+}
+
+/// Picks up what other processes wrote into the database (the `enrol`, `devices revoke` and
+/// `site publish` commands run beside the server): new ops are announced on the live channel,
+/// revoked devices are cut off. Also writes when devices were last seen.
+async fn watch_store<S: HubStore>(hub: Arc<HubState<S>>) {
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut rounds: u64 = 0;
+    loop {
+        tick.tick().await;
+        rounds += 1;
+        if let Ok(heads) = hub.store.heads().await {
+            for (site, head) in heads {
+                hub.live.advance(&site, head);
+            }
+        }
+        let since = now() - jiff::SignedDuration::from_secs(2);
+        if let Ok(revoked) = hub.store.revoked_since(since).await {
+            for device in revoked {
+                hub.live.revoke(device);
+            }
+        }
+        if rounds.is_multiple_of(20) {
+            let seen: Vec<_> = hub.seen.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
+            if let Err(e) = hub.store.record_last_seen(seen).await {
+                eprintln!("frontdesk-hub: {e}");
+            }
+        }
+    }
+}
+
+/// How the hub talks to devices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// TLS with the certificate in the data folder (made on first start) or the one given.
+    Tls { cert_and_key: Option<(PathBuf, PathBuf)> },
+    /// Plain HTTP, for development only (`--insecure-dev`).
+    InsecureDev,
+}
+
+#[derive(Debug, Clone)]
+pub struct HubConfig {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub transport: Transport,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error("cannot listen on {addr}: {detail}")]
+    Listen { addr: SocketAddr, detail: String },
+}
+
+/// A hub serving in the background of the current Tokio runtime.
+pub struct RunningHub {
+    pub addr: SocketAddr,
+    pub fingerprint: Option<Fingerprint>,
+    pub state: Arc<HubState<SqliteHubStore>>,
+    handle: axum_server::Handle<SocketAddr>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    watcher: tokio::task::JoinHandle<()>,
+}
+
+impl RunningHub {
+    /// The address to give kiosks on this machine (`https://127.0.0.1:port` for a hub listening
+    /// on all interfaces).
+    pub fn url(&self) -> String {
+        let scheme = if self.fingerprint.is_some() { "https" } else { "http" };
+        let ip = if self.addr.ip().is_unspecified() { std::net::IpAddr::from([127, 0, 0, 1]) } else { self.addr.ip() };
+        format!("{scheme}://{}", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// Stop serving: open requests get `grace` to finish, live channels close at once.
+    pub async fn shutdown(self, grace: Duration) {
+        self.state.live.shut_down();
+        self.handle.graceful_shutdown(Some(grace));
+        let _ = self.server.await;
+        self.watcher.abort();
+        let seen: Vec<_> = self.state.seen.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
+        let _ = self.state.store.record_last_seen(seen).await;
+    }
+}
+
+/// Open the data folder and start serving.
+pub async fn start(config: HubConfig) -> Result<RunningHub, StartError> {
+    let store = SqliteHubStore::open(&config.data_dir)?;
+    let identity: Option<TlsIdentity> = match &config.transport {
+        Transport::Tls { cert_and_key } => {
+            Some(tls::load_or_create(&config.data_dir, cert_and_key.as_ref().map(|(c, k)| (c.as_path(), k.as_path())))?)
+        }
+        Transport::InsecureDev => None,
+    };
+    let fingerprint = identity.as_ref().map(|i| i.fingerprint);
+    let state = Arc::new(HubState::new(store, fingerprint));
+    let app = router(state.clone()).into_make_service();
+    let handle = axum_server::Handle::new();
+    let listen = config.listen;
+    let server = match &identity {
+        Some(identity) => {
+            let rustls = axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(identity)?);
+            tokio::spawn(axum_server::bind_rustls(listen, rustls).handle(handle.clone()).serve(app))
+        }
+        None => tokio::spawn(axum_server::bind(listen).handle(handle.clone()).serve(app)),
+    };
+    let Some(addr) = handle.listening().await else {
+        let detail = match server.await {
+            Ok(Err(e)) => e.to_string(),
+            Ok(Ok(())) => "the server stopped at once".into(),
+            Err(e) => e.to_string(),
+        };
+        return Err(StartError::Listen { addr: listen, detail });
+    };
+    let watcher = tokio::spawn(watch_store(state.clone()));
+    Ok(RunningHub { addr, fingerprint, state, handle, server, watcher })
+}

@@ -1,0 +1,645 @@
+//! The hub's embedded SQLite store: one file in the data folder, WAL, every commit synced.
+//!
+//! Writes go through one writer thread that commits whatever has queued up in one transaction
+//! (each job in its own savepoint, so one refused batch does not touch the others): with many
+//! kiosks pushing at once the cost of syncing the disk is shared. Reads run on the blocking
+//! pool with their own connections, beside the writer (WAL).
+
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use frontdesk_core::hlc::Hlc;
+use frontdesk_core::ids::{DeviceId, OpId, SiteId};
+use frontdesk_core::op::Op;
+use frontdesk_core::sync::validate::{self, Arrival, Pusher};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite_migration::{M, Migrations};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{
+    CodeRecord, DeviceRecord, HubStore, PullPage, PushError, PushOutcome, RedeemError, RedeemRefusal, SiteAuthor,
+    StoreError,
+};
+
+pub const DATABASE_FILE: &str = "hub.sqlite3";
+
+const V1: &str = r#"
+-- Hub-local facts (not synced).
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+-- Each site the hub serves, and the device id the hub writes that site's data as.
+CREATE TABLE sites (
+    id            TEXT PRIMARY KEY,
+    author_device TEXT NOT NULL UNIQUE,
+    created_at    INTEGER NOT NULL
+) STRICT;
+
+-- Enrolled devices. Only a hash of each credential is kept.
+CREATE TABLE devices (
+    id              TEXT PRIMARY KEY,
+    site            TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    credential_hash TEXT NOT NULL,
+    handover_seq    INTEGER NOT NULL,
+    enrolled_at     INTEGER NOT NULL,
+    revoked_at      INTEGER,
+    last_seen_at    INTEGER
+) STRICT;
+
+-- One-time enrolment codes. The secret is erased once the code is used.
+CREATE TABLE enrol_codes (
+    id              TEXT PRIMARY KEY,
+    secret          TEXT,
+    site            TEXT NOT NULL,
+    device_name     TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    expires_at      INTEGER NOT NULL,
+    used_at         INTEGER,
+    used_by         TEXT,
+    failed_attempts INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+-- Every op of every site, in the order the hub stored them: `cursor` is what devices pull by.
+CREATE TABLE ops (
+    cursor      INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL UNIQUE,
+    site        TEXT NOT NULL,
+    device      TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    hlc         TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    op          TEXT NOT NULL,      -- the op's canonical JSON, as sent
+    received_at INTEGER NOT NULL,
+    UNIQUE (device, seq)
+) STRICT;
+CREATE INDEX ops_site_cursor ON ops (site, cursor);
+CREATE INDEX ops_site_kind ON ops (site, kind, cursor);
+CREATE INDEX ops_site_hlc ON ops (site, hlc);
+CREATE TRIGGER ops_are_append_only_update BEFORE UPDATE ON ops
+BEGIN SELECT RAISE(ABORT, 'the op log is append-only'); END;
+CREATE TRIGGER ops_are_append_only_delete BEFORE DELETE ON ops
+BEGIN SELECT RAISE(ABORT, 'the op log is append-only'); END;
+"#;
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+const LATEST_VERSION: usize = 1;
+
+/// Commit jobs queued together at most this many at a time.
+const MAX_GROUP: usize = 128;
+
+type Deliver = Box<dyn FnOnce(bool) + Send>;
+type Job = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
+
+pub struct SqliteHubStore {
+    path: PathBuf,
+    jobs: mpsc::UnboundedSender<Job>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+fn db_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+fn ms(t: jiff::Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+fn ts(ms: i64) -> Result<jiff::Timestamp, StoreError> {
+    jiff::Timestamp::from_millisecond(ms).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn ts_opt(ms: Option<i64>) -> Result<Option<jiff::Timestamp>, StoreError> {
+    ms.map(ts).transpose()
+}
+
+fn parse<T: std::str::FromStr>(what: &str, s: &str) -> Result<T, StoreError> {
+    s.parse().map_err(|_| StoreError::Corrupt(format!("bad {what} {s:?}")))
+}
+
+/// The data folder holds the TLS key, enrolment secrets and credential hashes: owner only.
+fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    let fail = |e: std::io::Error| StoreError::Database(format!("cannot create {}: {e}", dir.display()));
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(fail)
+}
+
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(|e| StoreError::Database(format!("{}: {e}", path.display())))?;
+    // WAL: readers beside the writer. FULL: a push the hub acknowledged survives power loss.
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(db_err)?;
+    conn.pragma_update(None, "synchronous", "FULL").map_err(db_err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err)?;
+    Ok(conn)
+}
+
+impl SqliteHubStore {
+    /// Open (creating if needed) the hub database in `data_dir`. Also used by the command-line
+    /// tools (`enrol`, `devices`, `site`) next to a running hub: SQLite lets both write.
+    pub fn open(data_dir: &Path) -> Result<SqliteHubStore, StoreError> {
+        create_private_dir(data_dir)?;
+        let path = data_dir.join(DATABASE_FILE);
+        let mut writer = open_connection(&path)?;
+        let found: i64 = writer.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(db_err)?;
+        let found = usize::try_from(found).unwrap_or(usize::MAX);
+        if found > LATEST_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                path: path.display().to_string(),
+                found,
+                supported: LATEST_VERSION,
+            });
+        }
+        migrations().to_latest(&mut writer).map_err(db_err)?;
+
+        let (jobs, mut queue) = mpsc::unbounded_channel::<Job>();
+        std::thread::Builder::new()
+            .name("hub-db-writer".into())
+            .spawn(move || {
+                while let Some(first) = queue.blocking_recv() {
+                    let mut group = vec![first];
+                    while group.len() < MAX_GROUP {
+                        match queue.try_recv() {
+                            Ok(job) => group.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    commit_group(&writer, group);
+                }
+            })
+            .map_err(|e| StoreError::Database(format!("cannot start the writer thread: {e}")))?;
+        Ok(SqliteHubStore { path, jobs, readers: Arc::default() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Run `f` in the writer's transaction (in its own savepoint). An `Err` rolls back only `f`.
+    async fn write<R, E>(&self, f: impl FnOnce(&Connection) -> Result<R, E> + Send + 'static) -> Result<R, E>
+    where
+        R: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel::<Result<R, E>>();
+        let job: Job = Box::new(move |conn| {
+            let result = f(conn);
+            let keep = result.is_ok();
+            let deliver: Deliver = Box::new(move |committed| {
+                let result = match result {
+                    Ok(_) if !committed => Err(StoreError::Database("the transaction did not commit".into()).into()),
+                    other => other,
+                };
+                let _ = tx.send(result);
+            });
+            (keep, deliver)
+        });
+        self.jobs.send(job).map_err(|_| StoreError::Database("the writer thread has stopped".into()))?;
+        rx.await.map_err(|_| StoreError::Database("a write failed inside the writer thread".into()))?
+    }
+
+    /// Run `f` on a reader connection on the blocking pool.
+    async fn read<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        let readers = self.readers.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = match readers.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+                Some(conn) => conn,
+                None => open_connection(&path)?,
+            };
+            let result = f(&conn);
+            readers.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Database(format!("a read failed: {e}")))?
+    }
+}
+
+fn commit_group(conn: &Connection, group: Vec<Job>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        eprintln!("frontdesk-hub: cannot start a transaction: {e}");
+        drop(group); // every waiting caller gets an error
+        return;
+    }
+    let mut deliveries = Vec::with_capacity(group.len());
+    for job in group {
+        if conn.execute_batch("SAVEPOINT job").is_err() {
+            continue;
+        }
+        match std::panic::catch_unwind(AssertUnwindSafe(|| job(conn))) {
+            Ok((keep, deliver)) => {
+                let end = if keep { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+                let ended = conn.execute_batch(end).is_ok();
+                if keep && !ended {
+                    deliver(false);
+                } else {
+                    deliveries.push(deliver);
+                }
+            }
+            Err(_) => {
+                let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
+            }
+        }
+    }
+    let committed = match conn.execute_batch("COMMIT") {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("frontdesk-hub: commit failed: {e}");
+            let _ = conn.execute_batch("ROLLBACK");
+            false
+        }
+    };
+    for deliver in deliveries {
+        deliver(committed);
+    }
+}
+
+fn device_from_row(r: &Row<'_>) -> Result<DeviceRecord, StoreError> {
+    let get = |i: usize| r.get_ref(i).map_err(db_err);
+    let text = |i: usize| -> Result<String, StoreError> { Ok(get(i)?.as_str().map_err(db_err)?.to_owned()) };
+    Ok(DeviceRecord {
+        id: parse("device id", &text(0)?)?,
+        site: SiteId(text(1)?),
+        name: text(2)?,
+        credential_hash: text(3)?,
+        handover_seq: r.get::<_, i64>(4).map_err(db_err)? as u64,
+        enrolled_at: ts(r.get(5).map_err(db_err)?)?,
+        revoked_at: ts_opt(r.get(6).map_err(db_err)?)?,
+        last_seen_at: ts_opt(r.get(7).map_err(db_err)?)?,
+    })
+}
+
+const DEVICE_COLUMNS: &str = "id, site, name, credential_hash, handover_seq, enrolled_at, revoked_at, last_seen_at";
+
+fn code_from_row(r: &Row<'_>) -> Result<CodeRecord, StoreError> {
+    let used_by: Option<String> = r.get(7).map_err(db_err)?;
+    Ok(CodeRecord {
+        id: r.get(0).map_err(db_err)?,
+        secret: r.get(1).map_err(db_err)?,
+        site: SiteId(r.get(2).map_err(db_err)?),
+        device_name: r.get(3).map_err(db_err)?,
+        created_at: ts(r.get(4).map_err(db_err)?)?,
+        expires_at: ts(r.get(5).map_err(db_err)?)?,
+        used_at: ts_opt(r.get(6).map_err(db_err)?)?,
+        used_by: used_by.map(|d| parse("device id", &d)).transpose()?,
+        failed_attempts: r.get::<_, i64>(8).map_err(db_err)? as u32,
+    })
+}
+
+const CODE_COLUMNS: &str = "id, secret, site, device_name, created_at, expires_at, used_at, used_by, failed_attempts";
+
+fn op_from_json(json: &str) -> Result<Op, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("stored op: {e}")))
+}
+
+fn site_head(conn: &Connection, site: &str) -> Result<u64, StoreError> {
+    let head: Option<i64> =
+        conn.query_row("SELECT max(cursor) FROM ops WHERE site = ?1", [site], |r| r.get(0)).map_err(db_err)?;
+    Ok(head.unwrap_or(0) as u64)
+}
+
+fn op_id_at(conn: &Connection, site: &str, cursor: u64) -> Result<Option<OpId>, StoreError> {
+    let id: Option<String> = conn
+        .query_row("SELECT id FROM ops WHERE cursor = ?1 AND site = ?2", params![cursor as i64, site], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    id.map(|id| parse("op id", &id)).transpose()
+}
+
+fn device_seq(conn: &Connection, device: &str) -> Result<u64, StoreError> {
+    let seq: Option<i64> =
+        conn.query_row("SELECT max(seq) FROM ops WHERE device = ?1", [device], |r| r.get(0)).map_err(db_err)?;
+    Ok(seq.unwrap_or(0) as u64)
+}
+
+fn push_in(conn: &Connection, pusher: &Pusher, ops: &[Op], received_at: i64) -> Result<PushOutcome, PushError> {
+    let device = pusher.device.to_string();
+    let mut seq = device_seq(conn, &device)?;
+    let (mut stored, mut duplicates) = (0u32, 0u32);
+    let mut find = conn.prepare_cached("SELECT op FROM ops WHERE id = ?1").map_err(db_err)?;
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT INTO ops (id, site, device, seq, hlc, kind, op, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .map_err(db_err)?;
+    for op in ops {
+        let json = validate::op_json(op);
+        let existing: Option<String> = find.query_row([op.id.to_string()], |r| r.get(0)).optional().map_err(db_err)?;
+        match validate::classify(op, &json, existing.as_deref(), seq)? {
+            Arrival::Duplicate => duplicates += 1,
+            Arrival::New => {
+                insert
+                    .execute(params![
+                        op.id.to_string(),
+                        op.site.0,
+                        device,
+                        op.seq as i64,
+                        op.hlc.to_string(),
+                        op.body.kind(),
+                        json,
+                        received_at
+                    ])
+                    .map_err(db_err)?;
+                seq = op.seq;
+                stored += 1;
+            }
+        }
+    }
+    Ok(PushOutcome { stored, duplicates, device_seq: seq, head: site_head(conn, &pusher.site.0)? })
+}
+
+impl HubStore for SqliteHubStore {
+    async fn insert_code(&self, code: CodeRecord) -> Result<bool, StoreError> {
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "INSERT INTO enrol_codes (id, secret, site, device_name, created_at, expires_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+                    params![
+                        code.id,
+                        code.secret,
+                        code.site.0,
+                        code.device_name,
+                        ms(code.created_at),
+                        ms(code.expires_at)
+                    ],
+                )
+                .map_err(db_err)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn code(&self, id: &str) -> Result<Option<CodeRecord>, StoreError> {
+        let id = id.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!("SELECT {CODE_COLUMNS} FROM enrol_codes WHERE id = ?1"))
+                .map_err(db_err)?;
+            let mut rows = stmt.query([id]).map_err(db_err)?;
+            rows.next().map_err(db_err)?.map(code_from_row).transpose()
+        })
+        .await
+    }
+
+    async fn code_failed(&self, id: &str) -> Result<u32, StoreError> {
+        let id = id.to_owned();
+        self.write(move |conn| {
+            conn.query_row(
+                "UPDATE enrol_codes SET failed_attempts = failed_attempts + 1 WHERE id = ?1 RETURNING failed_attempts",
+                [id],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map_err(db_err)
+            .map(|n| n.unwrap_or(0) as u32)
+        })
+        .await
+    }
+
+    async fn redeem_code(
+        &self,
+        id: &str,
+        now: jiff::Timestamp,
+        device: DeviceRecord,
+    ) -> Result<DeviceRecord, RedeemError> {
+        let id = id.to_owned();
+        self.write(move |conn| {
+            let code: Option<(Option<i64>, i64)> = conn
+                .query_row("SELECT used_at, expires_at FROM enrol_codes WHERE id = ?1", [&id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+                .map_err(db_err)?;
+            match code {
+                None => return Err(RedeemError::Refused(RedeemRefusal::Unknown)),
+                Some((Some(_), _)) => return Err(RedeemError::Refused(RedeemRefusal::Used)),
+                Some((None, expires)) if expires <= ms(now) => return Err(RedeemError::Refused(RedeemRefusal::Expired)),
+                Some(_) => {}
+            }
+            conn.execute(
+                "UPDATE enrol_codes SET used_at = ?2, used_by = ?3, secret = NULL WHERE id = ?1",
+                params![id, ms(now), device.id.to_string()],
+            )
+            .map_err(db_err)?;
+            conn.execute(
+                "INSERT INTO devices (id, site, name, credential_hash, handover_seq, enrolled_at, revoked_at, last_seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, NULL)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, credential_hash = excluded.credential_hash,
+                    handover_seq = max(devices.handover_seq, excluded.handover_seq),
+                    enrolled_at = excluded.enrolled_at, revoked_at = NULL",
+                params![
+                    device.id.to_string(),
+                    device.site.0,
+                    device.name,
+                    device.credential_hash,
+                    device.handover_seq as i64,
+                    ms(device.enrolled_at)
+                ],
+            )
+            .map_err(db_err)?;
+            let mut stmt = conn.prepare_cached(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = ?1")).map_err(db_err)?;
+            let mut rows = stmt.query([device.id.to_string()]).map_err(db_err)?;
+            let row = rows.next().map_err(db_err)?.ok_or_else(|| StoreError::Corrupt("device vanished".into()))?;
+            Ok(device_from_row(row)?)
+        })
+        .await
+    }
+
+    async fn device(&self, id: DeviceId) -> Result<Option<DeviceRecord>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt =
+                conn.prepare_cached(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = ?1")).map_err(db_err)?;
+            let mut rows = stmt.query([id.to_string()]).map_err(db_err)?;
+            rows.next().map_err(db_err)?.map(device_from_row).transpose()
+        })
+        .await
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare(&format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY site, name, id"))
+                .map_err(db_err)?;
+            let mut rows = stmt.query([]).map_err(db_err)?;
+            let mut devices = Vec::new();
+            while let Some(row) = rows.next().map_err(db_err)? {
+                devices.push(device_from_row(row)?);
+            }
+            Ok(devices)
+        })
+        .await
+    }
+
+    async fn revoke(&self, id: DeviceId, at: jiff::Timestamp) -> Result<bool, StoreError> {
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                    params![id.to_string(), ms(at)],
+                )
+                .map_err(db_err)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn revoked_since(&self, since: jiff::Timestamp) -> Result<Vec<DeviceId>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached("SELECT id FROM devices WHERE revoked_at >= ?1").map_err(db_err)?;
+            let ids = stmt.query_map([ms(since)], |r| r.get::<_, String>(0)).map_err(db_err)?;
+            ids.map(|id| parse("device id", &id.map_err(db_err)?)).collect()
+        })
+        .await
+    }
+
+    async fn record_last_seen(&self, seen: Vec<(DeviceId, jiff::Timestamp)>) -> Result<(), StoreError> {
+        if seen.is_empty() {
+            return Ok(());
+        }
+        self.write(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("UPDATE devices SET last_seen_at = max(coalesce(last_seen_at, 0), ?2) WHERE id = ?1")
+                .map_err(db_err)?;
+            for (id, at) in seen {
+                stmt.execute(params![id.to_string(), ms(at)]).map_err(db_err)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn push(&self, pusher: Pusher, ops: Vec<Op>, received_at: jiff::Timestamp) -> Result<PushOutcome, PushError> {
+        self.write(move |conn| push_in(conn, &pusher, &ops, ms(received_at))).await
+    }
+
+    async fn pull(
+        &self,
+        site: SiteId,
+        exclude: DeviceId,
+        after: u64,
+        at: Option<OpId>,
+        limit: u32,
+    ) -> Result<PullPage, StoreError> {
+        self.read(move |conn| {
+            // One read transaction: the page and the head come from the same snapshot.
+            conn.execute_batch("BEGIN DEFERRED").map_err(db_err)?;
+            let result = (|| {
+                let head = site_head(conn, &site.0)?;
+                let device_seq = device_seq(conn, &exclude.to_string())?;
+                let from = match at {
+                    Some(at) if after > 0 => {
+                        let there = op_id_at(conn, &site.0, after)?;
+                        if there == Some(at) { after } else { 0 }
+                    }
+                    _ if after > head => 0,
+                    _ => after,
+                };
+                let mut stmt = conn
+                    .prepare_cached(
+                        "SELECT cursor, op FROM ops WHERE site = ?1 AND cursor > ?2 AND cursor <= ?3 AND device <> ?4
+                         ORDER BY cursor LIMIT ?5",
+                    )
+                    .map_err(db_err)?;
+                let mut rows = stmt
+                    .query(params![site.0, from as i64, head as i64, exclude.to_string(), i64::from(limit)])
+                    .map_err(db_err)?;
+                let mut ops = Vec::new();
+                let mut last = from;
+                while let Some(r) = rows.next().map_err(db_err)? {
+                    last = r.get::<_, i64>(0).map_err(db_err)? as u64;
+                    ops.push(op_from_json(r.get_ref(1).map_err(db_err)?.as_str().map_err(db_err)?)?);
+                }
+                let next = if ops.len() as u32 >= limit { last } else { head.max(from) };
+                let next_id = if next > 0 { op_id_at(conn, &site.0, next)? } else { None };
+                Ok(PullPage { from, ops, next, next_id, head, device_seq })
+            })();
+            let _ = conn.execute_batch("COMMIT");
+            result
+        })
+        .await
+    }
+
+    async fn head(&self, site: SiteId) -> Result<u64, StoreError> {
+        self.read(move |conn| site_head(conn, &site.0)).await
+    }
+
+    async fn heads(&self) -> Result<Vec<(SiteId, u64)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached("SELECT id FROM sites").map_err(db_err)?;
+            let sites: Vec<String> =
+                stmt.query_map([], |r| r.get(0)).map_err(db_err)?.collect::<Result<_, _>>().map_err(db_err)?;
+            let mut stmt = conn.prepare_cached("SELECT DISTINCT site FROM devices").map_err(db_err)?;
+            let mut all: Vec<String> =
+                stmt.query_map([], |r| r.get(0)).map_err(db_err)?.collect::<Result<_, _>>().map_err(db_err)?;
+            all.extend(sites);
+            all.sort();
+            all.dedup();
+            all.into_iter().map(|s| Ok((SiteId(s.clone()), site_head(conn, &s)?))).collect()
+        })
+        .await
+    }
+
+    async fn op_counts(&self) -> Result<Vec<(DeviceId, u64)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT device, count(*) FROM ops GROUP BY device").map_err(db_err)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).map_err(db_err)?;
+            rows.map(|row| {
+                let (device, n) = row.map_err(db_err)?;
+                Ok((parse("device id", &device)?, n as u64))
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn site_author(&self, site: SiteId) -> Result<SiteAuthor, StoreError> {
+        self.write(move |conn| {
+            let fresh = DeviceId::new();
+            conn.execute(
+                "INSERT INTO sites (id, author_device, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
+                params![site.0, fresh.to_string(), jiff::Timestamp::now().as_millisecond()],
+            )
+            .map_err(db_err)?;
+            let device: String = conn
+                .query_row("SELECT author_device FROM sites WHERE id = ?1", [&site.0], |r| r.get(0))
+                .map_err(db_err)?;
+            let max: Option<String> =
+                conn.query_row("SELECT max(hlc) FROM ops WHERE site = ?1", [&site.0], |r| r.get(0)).map_err(db_err)?;
+            Ok(SiteAuthor {
+                last_seq: device_seq(conn, &device)?,
+                device: parse("device id", &device)?,
+                max_hlc: max.map(|h| parse::<Hlc>("stamp", &h)).transpose()?,
+            })
+        })
+        .await
+    }
+
+    async fn ops_of_kind(&self, site: SiteId, kind: &'static str) -> Result<Vec<Op>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT op FROM ops WHERE site = ?1 AND kind = ?2 ORDER BY cursor")
+                .map_err(db_err)?;
+            let rows = stmt.query_map(params![site.0, kind], |r| r.get::<_, String>(0)).map_err(db_err)?;
+            rows.map(|json| op_from_json(&json.map_err(db_err)?)).collect()
+        })
+        .await
+    }
+}
