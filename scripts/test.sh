@@ -43,8 +43,8 @@ scripts/cups-pdf-queue.sh PDF
 step "Rust tests (real OS keyring in a private session)"
 scripts/keyring-session.sh cargo test --workspace --quiet
 
-step "desktop app (debug build)"
-cargo build -p frontdesk-app --quiet
+step "desktop app and site hub (debug builds)"
+cargo build -p frontdesk-app -p frontdesk-hub --quiet
 
 step "end-to-end tests in a real window"
 xvfb-run -a -s "-screen 0 1280x800x24" scripts/keyring-session.sh npm --prefix tests/e2e test

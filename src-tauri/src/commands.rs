@@ -7,6 +7,7 @@ use frontdesk_core::cards::{CardMenu, CardView, CardsStatus, Role, Scenario};
 use frontdesk_core::i18n::Lang;
 use frontdesk_core::ids::VisitId;
 use frontdesk_core::kiosk::AdminLogin;
+use frontdesk_core::sync::{SyncError, SyncStatus};
 use frontdesk_core::visit::{HostSummary, NewVisit, Visit};
 use frontdesk_core::{ApiError, CoreError, KioskInfo};
 
@@ -23,7 +24,8 @@ macro_rules! commands {
             // `async` runs the command off the main thread, so a disk write never stalls the window.
             #[tauri::command(async)]
             pub fn $name(state: tauri::State<'_, AppState>, $($arg: $ty),*) -> Result<$ret, ApiError> {
-                let $kiosk = state.kiosk()?;
+                // The kiosk (commands call its methods directly) and the app around it.
+                let $kiosk = state.ctx()?;
                 let run = || -> Result<$ret, CoreError> { $body };
                 run().map_err(|err| {
                     if !matches!(err, CoreError::Validation(_)) {
@@ -126,5 +128,30 @@ commands! {
     /// How many cards are loaded, problems with edited card files, cards past their review date.
     fn cards_status(kiosk) -> CardsStatus {
         Ok(kiosk.cards_status())
+    }
+
+    /// The sync state with the site hub: for the status in the top bar and the hub settings.
+    fn hub_status(kiosk) -> SyncStatus {
+        kiosk.sync()?.status()
+    }
+
+    /// Enrol this kiosk at a site hub with a one-time code (admin only; the address as the hub
+    /// shows it, e.g. `hub.example.org:8443`).
+    fn hub_enrol(kiosk, session: String, address: String, code: String) -> SyncStatus {
+        let engine = kiosk.sync()?;
+        // The exchange with the hub is async; run it to completion off the runtime's workers.
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| tauri::async_runtime::block_on(engine.enrol(&session, &address, &code)))
+                .join()
+                .unwrap_or_else(|_| Err(SyncError::Protocol("enrolment stopped unexpectedly".into()).into()))
+        })
+    }
+
+    /// Try the hub now instead of waiting out the retry delay.
+    fn hub_sync_now(kiosk) -> SyncStatus {
+        let engine = kiosk.sync()?;
+        engine.sync_now();
+        engine.status()
     }
 }

@@ -3,5 +3,12 @@
 /// The emergency cards changed on disk and passed every check; the window re-reads them.
 pub const CARDS_CHANGED: &str = "cards-changed";
 
+/// The sync state with the site hub changed; the payload is the new `SyncStatus`.
+pub const HUB_STATUS: &str = "hub-status";
+
+/// Other desks' changes (or the hub's site data) arrived; lists on screen may be stale.
+pub const DATA_CHANGED: &str = "data-changed";
+
 /// Every event, for the TypeScript bindings.
-pub const ALL: &[(&str, &str)] = &[("cardsChanged", CARDS_CHANGED)];
+pub const ALL: &[(&str, &str)] =
+    &[("cardsChanged", CARDS_CHANGED), ("hubStatus", HUB_STATUS), ("dataChanged", DATA_CHANGED)];

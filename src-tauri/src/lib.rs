@@ -32,6 +32,10 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, env: Environment) -> ta
             Err(message) => AppState::failed(message),
         };
         let cards_folder = state.kiosk().ok().and_then(|k| k.cards_folder());
+        let state = state.with_sync(sync_observer(app.handle().clone()), sync_options());
+        if let Some(engine) = state.sync_engine() {
+            tauri::async_runtime::spawn(engine.run());
+        }
         app.manage(state);
         if let Some(folder) = cards_folder {
             watch::watch_cards(app.handle().clone(), folder);
@@ -46,6 +50,25 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, env: Environment) -> ta
         }
         Ok(())
     })
+}
+
+/// Sync news goes to the window as events.
+fn sync_observer<R: Runtime>(app: tauri::AppHandle<R>) -> frontdesk_core::sync::engine::Observer {
+    use frontdesk_core::sync::engine::SyncEvent;
+    use tauri::Emitter;
+    Arc::new(move |event| {
+        let _ = match event {
+            SyncEvent::Status(status) => app.emit(events::HUB_STATUS, &*status),
+            SyncEvent::DataChanged => app.emit(events::DATA_CHANGED, ()),
+        };
+    })
+}
+
+/// `FRONTDESK_ALLOW_INSECURE_HUB=1` lets the kiosk talk to a development hub over plain HTTP.
+fn sync_options() -> frontdesk_core::sync::engine::EngineOptions {
+    let allow_insecure =
+        std::env::var("FRONTDESK_ALLOW_INSECURE_HUB").is_ok_and(|v| matches!(v.as_str(), "1" | "true" | "yes"));
+    frontdesk_core::sync::engine::EngineOptions { allow_insecure, ..Default::default() }
 }
 
 fn data_dir<R: Runtime>(app: &tauri::AppHandle<R>, launch: &Launch) -> Result<PathBuf, String> {

@@ -1,17 +1,22 @@
-//! The app's state: the kiosk core, or the reason it could not start.
+//! The app's state: the kiosk core and its sync with the site hub, or the reason it could not
+//! start.
 
+use std::ops::Deref;
 use std::path::Path;
 use std::sync::Arc;
 
 use frontdesk_core::secrets::SecretStore;
 use frontdesk_core::site::SiteConfig;
+use frontdesk_core::sync::SyncError;
+use frontdesk_core::sync::engine::{EngineOptions, Observer, SyncEngine};
 use frontdesk_core::{ApiError, CoreError, ErrorCode, Kiosk, KioskOptions};
 
 /// Name of the optional site file in the data folder that replaces the built-in demo site.
 pub const SITE_FILE: &str = "site.toml";
 
 pub struct AppState {
-    kiosk: Result<Kiosk, ApiError>,
+    kiosk: Result<Arc<Kiosk>, ApiError>,
+    sync: Option<Arc<SyncEngine>>,
 }
 
 impl AppState {
@@ -19,19 +24,56 @@ impl AppState {
     /// file) is kept and reported by every command, so the window can say what is wrong
     /// instead of vanishing.
     pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>, os_locale: Option<String>) -> AppState {
-        let kiosk = open_kiosk(data_dir, secrets, os_locale).map_err(|err| {
+        let kiosk = open_kiosk(data_dir, secrets, os_locale).map(Arc::new).map_err(|err| {
             eprintln!("frontdesk: cannot start: {err}");
             ApiError::from(err)
         });
-        AppState { kiosk }
+        AppState { kiosk, sync: None }
     }
 
     pub fn failed(message: String) -> AppState {
-        AppState { kiosk: Err(ApiError::startup_failed(message, ErrorCode::StartupFailed)) }
+        AppState { kiosk: Err(ApiError::startup_failed(message, ErrorCode::StartupFailed)), sync: None }
+    }
+
+    /// Attach the sync engine (not yet running: spawn `sync_engine().run()`).
+    pub fn with_sync(mut self, observer: Observer, options: EngineOptions) -> AppState {
+        if let Ok(kiosk) = &self.kiosk {
+            self.sync = Some(SyncEngine::new(kiosk.clone(), observer, options));
+        }
+        self
+    }
+
+    pub fn sync_engine(&self) -> Option<Arc<SyncEngine>> {
+        self.sync.clone()
     }
 
     pub fn kiosk(&self) -> Result<&Kiosk, ApiError> {
-        self.kiosk.as_ref().map_err(Clone::clone)
+        self.kiosk.as_deref().map_err(Clone::clone)
+    }
+
+    /// What a command body works with: the kiosk, and the app around it (sync).
+    pub fn ctx(&self) -> Result<Ctx<'_>, ApiError> {
+        Ok(Ctx { kiosk: self.kiosk()?, sync: self.sync.as_ref() })
+    }
+}
+
+/// The kiosk as commands see it (it dereferences to [`Kiosk`]), plus its sync engine.
+pub struct Ctx<'a> {
+    kiosk: &'a Kiosk,
+    sync: Option<&'a Arc<SyncEngine>>,
+}
+
+impl Deref for Ctx<'_> {
+    type Target = Kiosk;
+
+    fn deref(&self) -> &Kiosk {
+        self.kiosk
+    }
+}
+
+impl Ctx<'_> {
+    pub fn sync(&self) -> Result<&Arc<SyncEngine>, CoreError> {
+        self.sync.ok_or_else(|| SyncError::Protocol("sync is not running in this app".into()).into())
     }
 }
 

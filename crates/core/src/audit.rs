@@ -45,6 +45,10 @@ pub enum AuditAction {
     InvitationRevoked,
     InvitationRefused,
     ReturningLookup,
+    /// This kiosk was enrolled at a site hub (by an admin).
+    HubEnrolled,
+    /// The site hub revoked this kiosk's credential.
+    HubRevoked,
 }
 
 impl AuditAction {

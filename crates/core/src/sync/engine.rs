@@ -95,8 +95,10 @@ impl SyncEngine {
         self.wake.notify_one();
     }
 
-    /// Enrol at a hub with a one-time code; the loop takes up the new link at once.
-    pub async fn enrol(&self, address: &str, code: &str) -> Result<SyncStatus, CoreError> {
+    /// Enrol at a hub with a one-time code; the loop takes up the new link at once. Only an
+    /// admin may (it decides where this kiosk's visitor data goes); the enrolment is audited.
+    pub async fn enrol(&self, admin_session: &str, address: &str, code: &str) -> Result<SyncStatus, CoreError> {
+        self.kiosk.require_admin(admin_session)?;
         client::enrol(&self.kiosk, address, code, self.options.allow_insecure).await?;
         self.set_health(Phase::Starting, None);
         self.wake.notify_one();

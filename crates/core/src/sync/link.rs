@@ -7,9 +7,10 @@ use super::SyncError;
 use super::credentials::Fingerprint;
 use super::protocol::PullResponse;
 use super::status::{LinkHealth, SyncStatus};
+use crate::audit::AuditAction;
 use crate::error::CoreError;
 use crate::ids::{DeviceId, SiteId};
-use crate::kiosk::Kiosk;
+use crate::kiosk::{Kiosk, SYSTEM_ACTOR};
 use crate::op::{Op, OpBody};
 use crate::secrets::{Secret, SecretError};
 use crate::site::SiteConfig;
@@ -87,12 +88,6 @@ impl Kiosk {
         Ok(Some(link))
     }
 
-    fn save_link(&self, link: &HubLink) -> Result<(), CoreError> {
-        let json = serde_json::to_string(link).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        self.store().set_meta(META_LINK, &json)?;
-        Ok(())
-    }
-
     /// What to tell the hub at enrolment: who this kiosk is, its site, and how much site data it
     /// wrote so far (handed up to the hub).
     pub fn enrolment_request(&self) -> Result<EnrolmentRequest, CoreError> {
@@ -112,12 +107,27 @@ impl Kiosk {
             }
             .into());
         }
-        self.save_link(link)?;
-        let store = self.store();
-        store.set_meta(META_CURSOR, "0")?;
-        store.set_meta(META_CURSOR_ID, "")?;
-        store.set_meta(META_PUSHED, "0")?;
-        Ok(())
+        let json = serde_json::to_string(link).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        // The link, the fresh cursor and the audit entry commit together.
+        self.change(|change| {
+            change.set_meta(META_LINK, &json)?;
+            change.set_meta(META_CURSOR, "0")?;
+            change.set_meta(META_CURSOR_ID, "")?;
+            change.set_meta(META_PUSHED, "0")?;
+            let actor = change.admin_actor()?;
+            change.audit(
+                &actor,
+                AuditAction::HubEnrolled,
+                link.url.clone(),
+                serde_json::json!({
+                    "site": link.site,
+                    "device_name": link.device_name,
+                    "fingerprint": link.fingerprint.map(|f| f.to_string()),
+                    "handover_seq": link.handover_seq,
+                }),
+            )?;
+            Ok(())
+        })
     }
 
     /// The credential from the keyring. Missing although enrolled: the keyring was wiped.
@@ -134,7 +144,12 @@ impl Kiosk {
             && link.revoked_at.is_none()
         {
             link.revoked_at = Some(self.now_timestamp());
-            self.save_link(&link)?;
+            let json = serde_json::to_string(&link).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            self.change(|change| {
+                change.set_meta(META_LINK, &json)?;
+                change.audit(SYSTEM_ACTOR, AuditAction::HubRevoked, link.url.clone(), serde_json::json!({}))?;
+                Ok(())
+            })?;
         }
         Ok(())
     }

@@ -13,6 +13,7 @@ import type { Lang } from "./Lang";
 import type { NewVisit } from "./NewVisit";
 import type { Role } from "./Role";
 import type { Scenario } from "./Scenario";
+import type { SyncStatus } from "./SyncStatus";
 import type { Visit } from "./Visit";
 import type { VisitId } from "./VisitId";
 
@@ -89,4 +90,19 @@ export function cardFor(role: Role, scenario: Scenario, lang: Lang): Promise<Car
 /** How many cards are loaded, problems with edited card files, cards past their review date. */
 export function cardsStatus(): Promise<CardsStatus> {
   return invoke<CardsStatus>("cards_status");
+}
+
+/** The sync state with the site hub: for the status in the top bar and the hub settings. */
+export function hubStatus(): Promise<SyncStatus> {
+  return invoke<SyncStatus>("hub_status");
+}
+
+/** Enrol this kiosk at a site hub with a one-time code (admin only; the address as the hub shows it, e.g. `hub.example.org:8443`). */
+export function hubEnrol(session: string, address: string, code: string): Promise<SyncStatus> {
+  return invoke<SyncStatus>("hub_enrol", { session, address, code });
+}
+
+/** Try the hub now instead of waiting out the retry delay. */
+export function hubSyncNow(): Promise<SyncStatus> {
+  return invoke<SyncStatus>("hub_sync_now");
 }

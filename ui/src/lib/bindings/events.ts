@@ -2,4 +2,6 @@
 
 export const EVENTS = {
   cardsChanged: "cards-changed",
+  hubStatus: "hub-status",
+  dataChanged: "data-changed",
 } as const;
