@@ -239,19 +239,26 @@ async fn serve(
     let hub = frontdesk_hub::start(HubConfig { data_dir: data.clone(), listen, transport })
         .await
         .map_err(|e| e.to_string())?;
-    println!("frontdesk-hub {} serving {}", env!("CARGO_PKG_VERSION"), data.display());
+    // A server keeps serving when whoever started it stops reading its output (a closed pipe
+    // must not bring it down), so it reports through `say`, which ignores write errors.
+    say(format_args!("frontdesk-hub {} serving {}", env!("CARGO_PKG_VERSION"), data.display()));
     match hub.fingerprint {
-        Some(fp) => println!("certificate SHA-256 fingerprint {fp}"),
-        None => println!("WARNING: plain HTTP (--insecure-dev): for development on this machine only"),
+        Some(fp) => say(format_args!("certificate SHA-256 fingerprint {fp}")),
+        None => say(format_args!("WARNING: plain HTTP (--insecure-dev): for development on this machine only")),
     }
     // Tests and scripts read this line for the port (listening on port 0 picks a free one).
-    println!("listening on {} ({})", hub.url(), hub.addr);
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
+    say(format_args!("listening on {} ({})", hub.url(), hub.addr));
     shutdown_signal().await;
-    println!("frontdesk-hub: stopping");
+    say(format_args!("frontdesk-hub: stopping"));
     hub.shutdown(Duration::from_secs(5)).await;
     Ok(())
+}
+
+fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
 
 async fn shutdown_signal() {

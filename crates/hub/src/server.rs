@@ -19,14 +19,14 @@ use frontdesk_core::hlc::system_millis;
 use frontdesk_core::ids::DeviceId;
 use frontdesk_core::sync::credentials::{DeviceCredential, Fingerprint};
 use frontdesk_core::sync::protocol::{
-    self, EnrolRequest, Health, HubError, HubErrorCode, MAX_BODY_BYTES, MAX_PULL_OPS, PullQuery, PullResponse,
-    PushRequest, PushResponse,
+    self, EnrolRequest, Health, HubError, HubErrorCode, MAX_BODY_BYTES, MAX_PULL_OPS, PullQuery, PushRequest,
+    PushResponse,
 };
 use frontdesk_core::sync::validate;
 use serde::de::DeserializeOwned;
 
 use crate::live::LiveHub;
-use crate::store::{DeviceRecord, HubStore, PushError, SqliteHubStore, StoreError};
+use crate::store::{DeviceRecord, HubStore, PullPage, PushError, SqliteHubStore, StoreError};
 use crate::tls::{self, TlsIdentity};
 
 /// What every request handler shares.
@@ -188,18 +188,31 @@ async fn pull<S: HubStore>(
     State(hub): State<Arc<HubState<S>>>,
     Device(device): Device,
     query: Result<Query<PullQuery>, QueryRejection>,
-) -> Result<axum::Json<PullResponse>, Failure> {
+) -> Result<Response, Failure> {
     let Query(query) = query.map_err(|e| Failure::new(HubErrorCode::Malformed, e.body_text()))?;
     let limit = query.limit.unwrap_or(MAX_PULL_OPS as u32).clamp(1, MAX_PULL_OPS as u32);
     let page = hub.store.pull(device.site.clone(), device.id, query.after, query.at, limit).await?;
-    Ok(axum::Json(PullResponse {
-        from: page.from,
-        ops: page.ops,
-        next: page.next,
-        next_id: page.next_id,
-        head: page.head,
-        device_seq: page.device_seq,
-    }))
+    Ok(([(header::CONTENT_TYPE, "application/json")], pull_body(&page)).into_response())
+}
+
+/// A `PullResponse` as JSON, with the stored ops spliced in as they are (they are the canonical
+/// JSON the hub checked when they were pushed), so a page is served without parsing them.
+fn pull_body(page: &PullPage) -> String {
+    let size = page.ops.iter().map(|op| op.0.len() + 1).sum::<usize>() + 160;
+    let mut body = String::with_capacity(size);
+    let next_id = serde_json::to_string(&page.next_id).expect("an id serialises");
+    body.push_str(&format!(
+        "{{\"from\":{},\"next\":{},\"next_id\":{next_id},\"head\":{},\"device_seq\":{},\"ops\":[",
+        page.from, page.next, page.head, page.device_seq
+    ));
+    for (i, op) in page.ops.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&op.0);
+    }
+    body.push_str("]}");
+    body
 }
 
 async fn live<S: HubStore>(
@@ -330,4 +343,46 @@ pub async fn start(config: HubConfig) -> Result<RunningHub, StartError> {
     };
     let watcher = tokio::spawn(watch_store(state.clone()));
     Ok(RunningHub { addr, fingerprint, state, handle, server, watcher })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoredOp;
+    use frontdesk_core::hlc::Hlc;
+    use frontdesk_core::ids::{DeviceId, OpId, SiteId, VisitId};
+    use frontdesk_core::op::{Op, OpBody, VisitSignedOut};
+    use frontdesk_core::sync::protocol::PullResponse;
+
+    #[test]
+    fn a_spliced_page_is_the_pull_response_the_protocol_defines() {
+        let device = DeviceId::new();
+        let op = Op {
+            id: OpId::new(),
+            hlc: Hlc { millis: 5, counter: 0, device },
+            device,
+            seq: 1,
+            site: SiteId("s".into()),
+            body: OpBody::VisitSignedOut(VisitSignedOut {
+                visit_id: VisitId::new(),
+                signed_out_at: jiff::Timestamp::UNIX_EPOCH,
+            }),
+        };
+        let page = PullPage {
+            from: 0,
+            ops: vec![StoredOp(validate::op_json(&op)), StoredOp(validate::op_json(&op))],
+            next: 7,
+            next_id: Some(op.id),
+            head: 9,
+            device_seq: 3,
+        };
+        let parsed: PullResponse = serde_json::from_str(&pull_body(&page)).unwrap();
+        assert_eq!(
+            parsed,
+            PullResponse { from: 0, ops: vec![op.clone(), op], next: 7, next_id: page.next_id, head: 9, device_seq: 3 }
+        );
+        let empty = PullPage { from: 4, ops: vec![], next: 4, next_id: None, head: 4, device_seq: 0 };
+        let parsed: PullResponse = serde_json::from_str(&pull_body(&empty)).unwrap();
+        assert!(parsed.ops.is_empty() && parsed.next_id.is_none());
+    }
 }

@@ -82,11 +82,22 @@ pub struct PushOutcome {
     pub head: u64,
 }
 
+/// An op as the hub stored it: its canonical JSON, checked when it was pushed. Pulls hand it
+/// on as it is, so serving a page costs no parsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOp(pub String);
+
+impl StoredOp {
+    pub fn parse(&self) -> Result<Op, StoreError> {
+        serde_json::from_str(&self.0).map_err(|e| StoreError::Corrupt(format!("stored op: {e}")))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PullPage {
     /// `after` as asked, or 0 when the op at `after` is not the one the device named.
     pub from: u64,
-    pub ops: Vec<Op>,
+    pub ops: Vec<StoredOp>,
     pub next: u64,
     pub next_id: Option<OpId>,
     pub head: u64,

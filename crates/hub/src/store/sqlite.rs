@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     CodeRecord, DeviceRecord, HubStore, PullPage, PushError, PushOutcome, RedeemError, RedeemRefusal, SiteAuthor,
-    StoreError,
+    StoreError, StoredOp,
 };
 
 pub const DATABASE_FILE: &str = "hub.sqlite3";
@@ -565,7 +565,7 @@ impl HubStore for SqliteHubStore {
                 let mut last = from;
                 while let Some(r) = rows.next().map_err(db_err)? {
                     last = r.get::<_, i64>(0).map_err(db_err)? as u64;
-                    ops.push(op_from_json(r.get_ref(1).map_err(db_err)?.as_str().map_err(db_err)?)?);
+                    ops.push(StoredOp(r.get(1).map_err(db_err)?));
                 }
                 let next = if ops.len() as u32 >= limit { last } else { head.max(from) };
                 let next_id = if next > 0 { op_id_at(conn, &site.0, next)? } else { None };
