@@ -324,7 +324,7 @@ fn run(kiosk_count: usize, steps: Vec<Step>) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     #[test]
     fn kiosks_syncing_through_the_hub_converge_whatever_the_network_does(

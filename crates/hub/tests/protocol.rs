@@ -299,6 +299,17 @@ async fn unknown_forged_and_revoked_devices_are_refused() {
     push(&hub, &token, &kiosk.outbox(100).unwrap()).await.refused(403, "device_revoked");
     send(reqwest::Method::GET, format!("{url}?after=0"), Some(&token), None).await.refused(403, "device_revoked");
     assert_eq!(stored_ops(&hub).await, stored);
+
+    // An admin brings it back with a new code: a new credential; the old one stays refused.
+    kiosk.mark_revoked().unwrap();
+    enrol_kiosk(&hub, &kiosk, "A again").await;
+    assert!(kiosk.hub_link().unwrap().unwrap().revoked_at.is_none());
+    let fresh = credential(&kiosk);
+    assert_ne!(fresh, token);
+    push(&hub, &token, &kiosk.outbox(100).unwrap()).await.refused(401, "device_unknown");
+    let answer = push(&hub, &fresh, &kiosk.outbox(100).unwrap()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(stored_ops(&hub).await, stored + 1);
     hub.shutdown(std::time::Duration::from_secs(1)).await;
 }
 

@@ -73,23 +73,27 @@ pub(super) fn append_and_apply(tx: &Transaction<'_>, op: &Op, received_at_ms: i6
 fn append(tx: &Transaction<'_>, op: &Op, received_at_ms: i64) -> Result<bool> {
     let (entity, entity_id) = op.body.entity();
     let body = serde_json::to_string(&op.body).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-    let inserted = tx.execute(
-        "INSERT INTO ops (id, hlc, device, seq, site, kind, entity, entity_id, body, received_at)
+    // Cached statements: a catch-up applies thousands of ops in one transaction.
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO ops (id, hlc, device, seq, site, kind, entity, entity_id, body, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (id) DO NOTHING",
-        params![
-            op.id.to_string(),
-            op.hlc.to_string(),
-            op.device.to_string(),
-            op.seq as i64,
-            op.site.0,
-            op.body.kind(),
-            entity.as_str(),
-            entity_id,
-            body,
-            received_at_ms,
-        ],
-    );
+        )
+        .and_then(|mut stmt| {
+            stmt.execute(params![
+                op.id.to_string(),
+                op.hlc.to_string(),
+                op.device.to_string(),
+                op.seq as i64,
+                op.site.0,
+                op.body.kind(),
+                entity.as_str(),
+                entity_id,
+                body,
+                received_at_ms,
+            ])
+        });
     match inserted {
         Ok(n) => Ok(n == 1),
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
@@ -100,7 +104,7 @@ fn append(tx: &Transaction<'_>, op: &Op, received_at_ms: i64) -> Result<bool> {
 }
 
 fn upsert_host(tx: &Transaction<'_>, host: &HostRecord, hlc: Hlc) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO hosts (id, name, department, extension, email, may_escort, active, hlc)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (id) DO UPDATE SET
@@ -108,17 +112,17 @@ fn upsert_host(tx: &Transaction<'_>, host: &HostRecord, hlc: Hlc) -> Result<()> 
             email = excluded.email, may_escort = excluded.may_escort, active = excluded.active,
             hlc = excluded.hlc
          WHERE excluded.hlc > hosts.hlc",
-        params![
-            host.id.0,
-            host.name,
-            host.department,
-            host.extension,
-            host.email,
-            host.may_escort,
-            host.active,
-            hlc.to_string()
-        ],
-    )?;
+    )?
+    .execute(params![
+        host.id.0,
+        host.name,
+        host.department,
+        host.extension,
+        host.email,
+        host.may_escort,
+        host.active,
+        hlc.to_string()
+    ])?;
     Ok(())
 }
 
@@ -146,27 +150,26 @@ fn parse_hlc(text: Option<String>) -> Result<Option<Hlc>> {
 impl VisitRow {
     fn load(tx: &Transaction<'_>, id: &str) -> Result<VisitRow> {
         let row = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT created_hlc, name, company, host_id, purpose, field_clocks, desk_id, device,
                         signed_in_at, signed_out_at, signed_out_hlc
                  FROM visits WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok((
-                        r.get::<_, Option<String>>(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                        r.get(9)?,
-                        r.get::<_, Option<String>>(10)?,
-                    ))
-                },
-            )
+            )?
+            .query_row([id], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get::<_, Option<String>>(10)?,
+                ))
+            })
             .optional()?;
         let Some((created, name, company, host_id, purpose, clocks, desk_id, device, signed_in_at, signed_out_at, out)) =
             row
@@ -209,7 +212,7 @@ impl VisitRow {
 
     fn save(&self, tx: &Transaction<'_>) -> Result<()> {
         let clocks = serde_json::to_string(&self.field_clocks).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO visits (id, created, created_hlc, name, company, host_id, purpose, field_clocks,
                                  desk_id, device, signed_in_at, signed_out_at, signed_out_hlc)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -219,22 +222,22 @@ impl VisitRow {
                 field_clocks = excluded.field_clocks, desk_id = excluded.desk_id, device = excluded.device,
                 signed_in_at = excluded.signed_in_at, signed_out_at = excluded.signed_out_at,
                 signed_out_hlc = excluded.signed_out_hlc",
-            params![
-                self.id,
-                self.created_hlc.is_some(),
-                self.created_hlc.map(|h| h.to_string()),
-                self.name,
-                self.company,
-                self.host_id,
-                self.purpose,
-                clocks,
-                self.desk_id,
-                self.device,
-                self.signed_in_at,
-                self.signed_out_at,
-                self.signed_out_hlc.map(|h| h.to_string()),
-            ],
-        )?;
+        )?
+        .execute(params![
+            self.id,
+            self.created_hlc.is_some(),
+            self.created_hlc.map(|h| h.to_string()),
+            self.name,
+            self.company,
+            self.host_id,
+            self.purpose,
+            clocks,
+            self.desk_id,
+            self.device,
+            self.signed_in_at,
+            self.signed_out_at,
+            self.signed_out_hlc.map(|h| h.to_string()),
+        ])?;
         Ok(())
     }
 }

@@ -9,12 +9,12 @@ use crate::hlc::Hlc;
 pub const SITE: &str = "site";
 
 pub(super) fn put(tx: &Transaction<'_>, collection: &str, id: &str, body: &str, hlc: Hlc) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO authored_docs (collection, id, hlc, body) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (collection, id) DO UPDATE SET hlc = excluded.hlc, body = excluded.body
          WHERE excluded.hlc > authored_docs.hlc",
-        params![collection, id, hlc.to_string(), body],
-    )?;
+    )?
+    .execute(params![collection, id, hlc.to_string(), body])?;
     Ok(())
 }
 
