@@ -144,6 +144,7 @@ error-render_failed = The document could not be drawn. The template may be broke
 error-badge_key_unavailable = This kiosk cannot issue badges: it has no signing key for this site. Ask your administrator to enrol it.
 error-admin_required = Your admin session has ended. Enter the admin PIN again.
 error-pin_change_required = Choose a new admin PIN first.
+error-badge_refused = This badge was refused.
 error-unexpected = Something unexpected went wrong.
 
 ## Start-up failure screen
@@ -243,3 +244,79 @@ hub-ops-waiting = Changes waiting
 hub-fingerprint = Hub certificate (SHA-256)
 audit-action-hub_enrolled = Enrolled at the site hub
 audit-action-hub_revoked = Revoked by the site hub
+
+
+## Badges (printed; keep them short)
+badge-host = Host
+badge-date = Date
+badge-valid-until = Valid until
+badge-escort-required = ESCORT REQUIRED
+badge-type-visitor = VISITOR
+badge-type-contractor = CONTRACTOR
+badge-type-delivery = DELIVERY
+badge-type-interview = INTERVIEW
+
+## Badge screen
+badge-title = Badge for { $name }
+badge-preview-alt = Badge preview
+badge-loading = Drawing the badge…
+badge-print = Print badge
+badge-reprint = Print again
+badge-retry = Try again
+badge-cancel-job = Cancel printing
+badge-done = Done
+badge-open-settings = Printer settings
+badge-printer = Printer: { $printer }
+badge-no-printer = No badge printer is chosen yet.
+print-state-recorded = Sending to the printer…
+print-state-sent = At the printer
+print-state-completed = Printed
+print-state-failed = Not printed
+print-state-cancelled = Cancelled
+print-state-interrupted = Interrupted: check the printer before printing again
+print-waiting = The printer reports: { $detail }. The badge waits in its queue and prints once the printer is back.
+print-failure-system_unavailable = The computer's print system is not answering.
+print-failure-printer_not_found = The computer does not know this printer.
+print-failure-rejected = The printer is not accepting jobs.
+print-failure-failed = The printer refused the job.
+print-failure-interrupted = The app stopped while sending this job.
+print-detail = Detail: { $detail }
+
+## Settings
+settings-open = Settings
+settings-title = Settings
+settings-back = Back
+settings-printer = Badge printer
+settings-printer-none = No printer
+settings-printer-default = { $name } (default)
+settings-printer-stopped = { $name } (paused)
+settings-printers-failed = The printers could not be listed.
+settings-label-size = Label size
+label-size-62x100 = 62 × 100 mm label (Brother QL)
+label-size-cr80 = CR80 card, 54 × 86 mm
+label-size-59x102 = 59 × 102 mm label (DYMO 30256)
+settings-saved = Settings saved.
+settings-jobs = Recent print jobs
+settings-jobs-empty = Nothing printed yet.
+settings-badge-key = Badge signing key
+settings-badge-key-hint = Public key for the site file of other devices ([badges] public_key):
+settings-badge-key-cannot-issue = This kiosk can check badges but not issue them.
+
+## Badge scan
+scan-title = Scan a badge
+scan-hint = Hold the badge's QR code under the scanner, or type its code and press Enter.
+scan-label = Badge code
+scan-valid = Valid badge
+scan-refused = Badge refused
+scan-refusal-malformed = This is not a Frontdesk badge, or it could not be read.
+scan-refusal-forged = The signature does not match: this badge is forged or altered.
+scan-refusal-wrong_site = This badge belongs to another site ({ $site }).
+scan-refusal-expired = This badge has expired.
+scan-refusal-not_yet_valid = This badge is not valid yet; check the kiosk's clock.
+scan-refusal-signed_out = This visit was signed out; the badge is no longer valid.
+scan-visit = Visiting { $host } · in since { $time }
+scan-visit-unknown = Genuine badge; the visit has not reached this kiosk yet.
+scan-expires = Valid until { $time }
+scan-sign-out = Sign out this visitor
+scan-dismiss = Close
+onsite-badge = Badge

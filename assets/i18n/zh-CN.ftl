@@ -140,6 +140,7 @@ error-render_failed = 无法生成该文件，模板可能已损坏。
 error-badge_key_unavailable = 本机无法签发胸卡：没有本场所的签名密钥。请联系管理员为本机登记。
 error-admin_required = 管理会话已结束，请重新输入管理员 PIN。
 error-pin_change_required = 请先设置新的管理员 PIN。
+error-badge_refused = 胸卡未通过核验。
 error-unexpected = 发生意外错误。
 
 ## Start-up failure screen
@@ -239,3 +240,79 @@ hub-ops-waiting = 待发送的更改
 hub-fingerprint = 中心证书（SHA-256）
 audit-action-hub_enrolled = 已注册到站点中心
 audit-action-hub_revoked = 站点中心已吊销本终端
+
+
+## 胸卡（打印内容，尽量简短）
+badge-host = 接待人
+badge-date = 日期
+badge-valid-until = 有效期至
+badge-escort-required = 须全程陪同
+badge-type-visitor = 访客
+badge-type-contractor = 施工人员
+badge-type-delivery = 送货
+badge-type-interview = 面试
+
+## 胸卡页面
+badge-title = { $name } 的胸卡
+badge-preview-alt = 胸卡预览
+badge-loading = 正在生成胸卡…
+badge-print = 打印胸卡
+badge-reprint = 重新打印
+badge-retry = 重试
+badge-cancel-job = 取消打印
+badge-done = 完成
+badge-open-settings = 打印机设置
+badge-printer = 打印机：{ $printer }
+badge-no-printer = 尚未选择胸卡打印机。
+print-state-recorded = 正在发送到打印机…
+print-state-sent = 已发送到打印机
+print-state-completed = 已打印
+print-state-failed = 未能打印
+print-state-cancelled = 已取消
+print-state-interrupted = 发送中断：请先检查打印机，再决定是否重新打印
+print-waiting = 打印机提示：{ $detail }。胸卡会在队列中等待，打印机恢复后自动打印。
+print-failure-system_unavailable = 本机的打印服务没有响应。
+print-failure-printer_not_found = 系统中找不到这台打印机。
+print-failure-rejected = 打印机当前不接受任务。
+print-failure-failed = 打印机拒绝了此任务。
+print-failure-interrupted = 发送此任务时程序中断了。
+print-detail = 详细信息：{ $detail }
+
+## 设置
+settings-open = 设置
+settings-title = 设置
+settings-back = 返回
+settings-printer = 胸卡打印机
+settings-printer-none = 不使用打印机
+settings-printer-default = { $name }（默认）
+settings-printer-stopped = { $name }（已暂停）
+settings-printers-failed = 无法获取打印机列表。
+settings-label-size = 胸卡尺寸
+label-size-62x100 = 62 × 100 毫米标签（Brother QL）
+label-size-cr80 = CR80 卡片，54 × 86 毫米
+label-size-59x102 = 59 × 102 毫米标签（DYMO 30256）
+settings-saved = 设置已保存。
+settings-jobs = 最近的打印任务
+settings-jobs-empty = 还没有打印任务。
+settings-badge-key = 胸卡签名密钥
+settings-badge-key-hint = 供其他设备站点文件使用的公钥（[badges] public_key）：
+settings-badge-key-cannot-issue = 本机可以核验胸卡，但不能签发胸卡。
+
+## 扫描胸卡
+scan-title = 扫描胸卡
+scan-hint = 将胸卡上的二维码对准扫描枪，或输入胸卡代码后按回车。
+scan-label = 胸卡代码
+scan-valid = 胸卡有效
+scan-refused = 胸卡无效
+scan-refusal-malformed = 这不是本系统的胸卡，或无法识别。
+scan-refusal-forged = 签名不符：此胸卡系伪造或已被篡改。
+scan-refusal-wrong_site = 此胸卡属于其他场所（{ $site }）。
+scan-refusal-expired = 此胸卡已过期。
+scan-refusal-not_yet_valid = 此胸卡尚未生效，请检查本机时钟。
+scan-refusal-signed_out = 该访客已签离，胸卡已失效。
+scan-visit = 拜访 { $host } · { $time } 到访
+scan-visit-unknown = 胸卡真实有效；该来访记录尚未同步到本机。
+scan-expires = 有效期至 { $time }
+scan-sign-out = 为该访客签离
+scan-dismiss = 关闭
+onsite-badge = 胸卡

@@ -82,6 +82,8 @@ pub enum ErrorCode {
     NotEnrolled,
     /// The data is managed by the site hub and read-only on this kiosk.
     HubManaged,
+    /// A scanned badge did not check out; the UI shows the refusal's reason.
+    BadgeRefused,
 }
 
 /// Why one form field was refused.
@@ -159,6 +161,8 @@ pub enum CoreError {
     BadgeKey(String),
     #[error(transparent)]
     Sync(#[from] SyncError),
+    #[error("the badge was refused: {0:?}")]
+    BadgeRefused(crate::badge::BadgeRefusal),
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
@@ -188,6 +192,7 @@ impl CoreError {
             CoreError::Render(_) => ErrorCode::RenderFailed,
             CoreError::BadgeKey(_) => ErrorCode::BadgeKeyUnavailable,
             CoreError::Sync(e) => e.code(),
+            CoreError::BadgeRefused(_) => ErrorCode::BadgeRefused,
         }
     }
 

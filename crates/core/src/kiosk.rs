@@ -75,9 +75,13 @@ pub struct Kiosk {
     admin: Mutex<Option<admin::SessionState>>,
     cards: RwLock<CardLibrary>,
     listeners: Mutex<Vec<ChangeListener>>,
+    /// The site's badge key (see `kiosk/badges.rs`).
+    badge_keys: crate::badge::BadgeKeys,
 }
 
+mod badges;
 mod printing;
+pub use badges::{BadgeKeyInfo, BadgePreview, PrintSettings};
 pub use printing::PrintWhat;
 
 impl Kiosk {
@@ -103,6 +107,8 @@ impl Kiosk {
             )?;
         }
 
+        let badge_keys = open_badge_keys(&store, secrets.as_ref(), &site, wall)?;
+
         let clock = Clock::new(device, store.max_hlc()?, wall);
         let default_language = os_locale.as_deref().map_or(site.site.default_language, Lang::from_locale);
         // A job the last run recorded but may not have handed over is never resent by itself.
@@ -121,6 +127,7 @@ impl Kiosk {
             admin: Mutex::new(None),
             cards,
             listeners: Mutex::default(),
+            badge_keys,
         };
         kiosk.seed_directory()?;
         Ok(kiosk)
@@ -356,4 +363,26 @@ impl Kiosk {
         self.changed();
         Ok(op)
     }
+}
+
+/// The site's badge key from the keyring, made on a standalone kiosk's first start.
+fn open_badge_keys(
+    store: &Store,
+    secrets: &dyn SecretStore,
+    site: &SiteConfig,
+    wall: WallClock,
+) -> Result<crate::badge::BadgeKeys, CoreError> {
+    let configured = match &site.badges.public_key {
+        Some(text) => Some(crate::badge::keys::parse_public_key(text).map_err(|reason| {
+            crate::site::SiteError::Invalid { file: "site".into(), field: "badges.public_key".into(), reason }
+        })?),
+        None => None,
+    };
+    let meta_key = format!("site_badge_key_created/{}", site.site.id);
+    let created = store.meta(&meta_key)?;
+    let (keys, made) = crate::badge::BadgeKeys::load_or_create(secrets, &site.site.id, configured, created.as_deref())?;
+    if made {
+        store.set_meta(&meta_key, &jiff::Timestamp::from_millisecond(wall() as i64).unwrap_or_default().to_string())?;
+    }
+    Ok(keys)
 }

@@ -5,6 +5,8 @@
 
 pub mod audit;
 pub mod cards;
+pub mod badge;
+pub mod catalog;
 pub mod error;
 pub mod hlc;
 pub mod i18n;

@@ -44,6 +44,21 @@ pub struct SiteConfig {
     pub places: SitePlaces,
     #[serde(default)]
     pub hosts: Vec<HostEntry>,
+    #[serde(default)]
+    pub badges: BadgeSettings,
+}
+
+/// Badge rules of the site (`[badges]`, optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BadgeSettings {
+    /// Base64 of the site's Ed25519 badge public key. Absent on a standalone kiosk, which makes
+    /// the site key itself (see `badge::keys` and docs/badge-token.md).
+    #[serde(default)]
+    pub public_key: Option<String>,
+    /// Hours a badge stays valid after sign-in (1-168); absent: until the end of the sign-in day.
+    #[serde(default)]
+    pub valid_hours: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -178,6 +193,12 @@ impl SiteConfig {
             if let Some(lang) = place.missing() {
                 return Err(invalid(&format!("places.{key}.{}", lang.tag()), "text is missing"));
             }
+        }
+        if let Some(key) = &self.badges.public_key {
+            crate::badge::keys::parse_public_key(key).map_err(|reason| invalid("badges.public_key", &reason))?;
+        }
+        if self.badges.valid_hours.is_some_and(|h| !(1..=168).contains(&h)) {
+            return Err(invalid("badges.valid_hours", "must be between 1 and 168"));
         }
         let mut host_ids = HashSet::new();
         for (i, host) in self.hosts.iter().enumerate() {

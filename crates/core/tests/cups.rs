@@ -127,3 +127,44 @@ fn an_unknown_printer_is_a_clear_failure() {
         .unwrap();
     assert_eq!((job.state, job.failure), (JobState::Failed, Some(PrintFailure::PrinterNotFound)), "{job:?}");
 }
+
+#[test]
+fn a_badge_printed_through_cups_carries_the_chinese_name_and_a_qr_that_verifies() {
+    let queue = support::pdf_queue();
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = support::open_kiosk(dir.path(), Arc::default()).with_print_system(Arc::new(Cups::new()));
+    let visit = kiosk
+        .sign_in(frontdesk_core::visit::NewVisit {
+            name: "欧阳娜娜".into(),
+            company: "滨海物流 Binhai Logistics".into(),
+            host_id: frontdesk_core::ids::HostId("li-na".into()),
+            purpose: "".into(),
+        })
+        .unwrap();
+    kiosk.set_badge_printer(Some(&queue)).unwrap();
+    for size in frontdesk_core::badge::LabelSize::ALL {
+        let settings = kiosk.print_settings().unwrap();
+        kiosk.set_print_settings(&frontdesk_core::kiosk::PrintSettings { label_size: size, ..settings }).unwrap();
+        let since = std::time::SystemTime::now();
+        // The first print of a visit's badge, then a deliberate reprint on the next size.
+        let job = if size == frontdesk_core::badge::LabelSize::ALL[0] {
+            kiosk.print_badge(visit.id, frontdesk_core::i18n::Lang::ZhCn).unwrap()
+        } else {
+            // The previous copy has completed (checked below), so the reprint is not refused.
+            kiosk.reprint_badge(visit.id, frontdesk_core::i18n::Lang::ZhCn).unwrap()
+        };
+        assert_eq!(job.state, JobState::Sent, "{job:?}");
+        let pdf = support::wait_for_pdf(job.system_job.as_deref().unwrap(), since);
+        let text = support::pdftotext(&pdf);
+        assert!(text.contains("欧阳娜娜"), "{size:?}: {text}");
+        assert!(text.contains("李娜"), "the host: {text}");
+
+        let (w, h, grey) = support::pdftoppm_grey(&pdf, 300);
+        let codes = support::decode_qr(w, h, &grey);
+        assert_eq!(codes.len(), 1, "{size:?}: one QR code on the printed badge");
+        let check = kiosk.check_badge(&codes[0]).unwrap();
+        assert!(check.valid, "{check:?}");
+        assert_eq!(check.visit_id, Some(visit.id));
+        assert_eq!(kiosk.badge_job(visit.id).unwrap().unwrap().state, JobState::Completed);
+    }
+}
