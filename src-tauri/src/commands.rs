@@ -3,10 +3,12 @@
 //! Bodies only adapt core: every rule lives in `frontdesk-core`.
 
 use frontdesk_core::audit::{AuditEntry, AuditVerification};
+use frontdesk_core::badge::BadgeCheck;
 use frontdesk_core::cards::{CardMenu, CardView, CardsStatus, Role, Scenario};
 use frontdesk_core::i18n::Lang;
 use frontdesk_core::ids::VisitId;
-use frontdesk_core::kiosk::AdminLogin;
+use frontdesk_core::kiosk::{AdminLogin, BadgeKeyInfo, BadgePreview, PrintSettings};
+use frontdesk_core::print::{PrintJob, PrintJobId, PrinterInfo};
 use frontdesk_core::sync::{SyncError, SyncStatus};
 use frontdesk_core::visit::{HostSummary, NewVisit, Visit};
 use frontdesk_core::{ApiError, CoreError, KioskInfo};
@@ -153,5 +155,70 @@ commands! {
         let engine = kiosk.sync()?;
         engine.sync_now();
         engine.status()
+    }
+
+    /// Printers the operating system knows, the default first.
+    fn list_printers(kiosk) -> Vec<PrinterInfo> {
+        kiosk.printers()
+    }
+
+    /// This kiosk's badge printer and label size.
+    fn print_settings(kiosk) -> PrintSettings {
+        kiosk.print_settings()
+    }
+
+    /// Choose the badge printer and label size.
+    fn set_print_settings(kiosk, settings: PrintSettings) -> PrintSettings {
+        kiosk.set_print_settings(&settings)
+    }
+
+    /// The site's badge public key as this kiosk holds it, and whether it can issue badges.
+    fn badge_key(kiosk) -> BadgeKeyInfo {
+        Ok(kiosk.badge_key())
+    }
+
+    /// A visit's badge drawn at the chosen label size, its token, and its latest print job.
+    fn badge_preview(kiosk, visit_id: VisitId, lang: Lang) -> BadgePreview {
+        kiosk.badge_preview(visit_id, lang)
+    }
+
+    /// Print a visit's badge; asking again while it is still queued returns the same job.
+    fn print_badge(kiosk, visit_id: VisitId, lang: Lang) -> PrintJob {
+        kiosk.print_badge(visit_id, lang)
+    }
+
+    /// Print another copy of a visit's badge; refused while a copy is still queued.
+    fn reprint_badge(kiosk, visit_id: VisitId, lang: Lang) -> PrintJob {
+        kiosk.reprint_badge(visit_id, lang)
+    }
+
+    /// The latest print job of a visit's badge, brought up to date with the print system.
+    fn badge_job(kiosk, visit_id: VisitId) -> Option<PrintJob> {
+        kiosk.badge_job(visit_id)
+    }
+
+    /// The latest print jobs on this kiosk, newest first.
+    fn print_jobs(kiosk) -> Vec<PrintJob> {
+        kiosk.print_jobs()
+    }
+
+    /// Hand a failed or interrupted print job to the printer again.
+    fn retry_print_job(kiosk, job_id: PrintJobId) -> PrintJob {
+        kiosk.retry_print_job(job_id)
+    }
+
+    /// Cancel a print job, withdrawing it from the printer's queue.
+    fn cancel_print_job(kiosk, job_id: PrintJobId) -> PrintJob {
+        kiosk.cancel_print_job(job_id)
+    }
+
+    /// Check a scanned badge offline: signature, site, expiry, sign-out.
+    fn check_badge(kiosk, token: String) -> BadgeCheck {
+        kiosk.check_badge(&token)
+    }
+
+    /// Sign out the visit of a scanned badge, if the badge checks out.
+    fn sign_out_by_badge(kiosk, token: String) -> Visit {
+        kiosk.sign_out_by_badge(&token)
     }
 }

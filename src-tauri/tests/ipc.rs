@@ -122,3 +122,42 @@ fn a_broken_site_file_is_reported_with_its_name() {
     assert_eq!(err["code"], "site_config");
     assert!(err["message"].as_str().unwrap().contains("site.toml"), "{err}");
 }
+
+#[test]
+fn badge_commands_through_ipc() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), Arc::new(MemorySecretStore::default()));
+    let body = json!({ "visit": { "name": "欧阳娜娜", "company": "Acme", "host_id": "li-na", "purpose": "" } });
+    let visit = app.call("sign_in", body).unwrap();
+
+    let settings =
+        app.call("set_print_settings", json!({ "settings": { "badge_printer": null, "label_size": "cr80" } })).unwrap();
+    assert_eq!(settings["label_size"], "cr80");
+    assert_eq!(app.call("print_settings", json!({})).unwrap(), settings);
+
+    let preview = app.call("badge_preview", json!({ "visitId": visit["id"], "lang": "zh-CN" })).unwrap();
+    assert_eq!(preview["label_size"], "cr80");
+    assert_eq!(preview["width_mm"].as_f64().unwrap().round(), 54.0);
+    assert!(preview["png_base64"].as_str().unwrap().starts_with("iVBOR"), "a PNG");
+    let token = preview["token"].as_str().unwrap().to_owned();
+
+    let check = app.call("check_badge", json!({ "token": token })).unwrap();
+    assert_eq!(check["valid"], true);
+    assert_eq!(check["visit"]["name"], "欧阳娜娜");
+    let bad = app.call("check_badge", json!({ "token": "FD1NOTATOKEN" })).unwrap();
+    assert_eq!((bad["valid"].clone(), bad["refusal"].clone()), (json!(false), json!("malformed")));
+
+    // No printer chosen: a clear error, nothing recorded.
+    let err = app.call("print_badge", json!({ "visitId": visit["id"], "lang": "en" })).unwrap_err();
+    assert_eq!(err["code"], "no_printer");
+    assert_eq!(app.call("print_jobs", json!({})).unwrap(), json!([]));
+
+    let key = app.call("badge_key", json!({})).unwrap();
+    assert_eq!(key["can_issue"], true);
+    assert_eq!(key["public_key"].as_str().unwrap().len(), 44);
+
+    let out = app.call("sign_out_by_badge", json!({ "token": token })).unwrap();
+    assert!(out["signed_out_at"].is_string());
+    let again = app.call("check_badge", json!({ "token": token })).unwrap();
+    assert_eq!(again["refusal"], "signed_out");
+}

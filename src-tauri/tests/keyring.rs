@@ -30,6 +30,12 @@ fn keys_are_created_in_the_os_keyring_and_never_in_the_data_folder() {
         keys.push(key);
     }
 
+    // The site's badge signing key too (made on this standalone kiosk's first start).
+    let site_account = frontdesk_core::badge::keys::site_key_account(&kiosk.site().site.id);
+    let site_key = keyring.get(&site_account).unwrap().expect("the site badge key is in the keyring");
+    assert_eq!(site_key.expose().len(), 32);
+    keys.push(site_key);
+
     // No file in the data folder contains a key's bytes.
     drop(state);
     for entry in walk(dir.path()) {

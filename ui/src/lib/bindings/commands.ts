@@ -4,6 +4,9 @@ import { invoke } from "@tauri-apps/api/core";
 import type { AdminLogin } from "./AdminLogin";
 import type { AuditEntry } from "./AuditEntry";
 import type { AuditVerification } from "./AuditVerification";
+import type { BadgeCheck } from "./BadgeCheck";
+import type { BadgeKeyInfo } from "./BadgeKeyInfo";
+import type { BadgePreview } from "./BadgePreview";
 import type { CardMenu } from "./CardMenu";
 import type { CardView } from "./CardView";
 import type { CardsStatus } from "./CardsStatus";
@@ -11,6 +14,10 @@ import type { HostSummary } from "./HostSummary";
 import type { KioskInfo } from "./KioskInfo";
 import type { Lang } from "./Lang";
 import type { NewVisit } from "./NewVisit";
+import type { PrintJob } from "./PrintJob";
+import type { PrintJobId } from "./PrintJobId";
+import type { PrintSettings } from "./PrintSettings";
+import type { PrinterInfo } from "./PrinterInfo";
 import type { Role } from "./Role";
 import type { Scenario } from "./Scenario";
 import type { SyncStatus } from "./SyncStatus";
@@ -105,4 +112,69 @@ export function hubEnrol(session: string, address: string, code: string): Promis
 /** Try the hub now instead of waiting out the retry delay. */
 export function hubSyncNow(): Promise<SyncStatus> {
   return invoke<SyncStatus>("hub_sync_now");
+}
+
+/** Printers the operating system knows, the default first. */
+export function listPrinters(): Promise<Array<PrinterInfo>> {
+  return invoke<Array<PrinterInfo>>("list_printers");
+}
+
+/** This kiosk's badge printer and label size. */
+export function printSettings(): Promise<PrintSettings> {
+  return invoke<PrintSettings>("print_settings");
+}
+
+/** Choose the badge printer and label size. */
+export function setPrintSettings(settings: PrintSettings): Promise<PrintSettings> {
+  return invoke<PrintSettings>("set_print_settings", { settings });
+}
+
+/** The site's badge public key as this kiosk holds it, and whether it can issue badges. */
+export function badgeKey(): Promise<BadgeKeyInfo> {
+  return invoke<BadgeKeyInfo>("badge_key");
+}
+
+/** A visit's badge drawn at the chosen label size, its token, and its latest print job. */
+export function badgePreview(visitId: VisitId, lang: Lang): Promise<BadgePreview> {
+  return invoke<BadgePreview>("badge_preview", { visitId, lang });
+}
+
+/** Print a visit's badge; asking again while it is still queued returns the same job. */
+export function printBadge(visitId: VisitId, lang: Lang): Promise<PrintJob> {
+  return invoke<PrintJob>("print_badge", { visitId, lang });
+}
+
+/** Print another copy of a visit's badge; refused while a copy is still queued. */
+export function reprintBadge(visitId: VisitId, lang: Lang): Promise<PrintJob> {
+  return invoke<PrintJob>("reprint_badge", { visitId, lang });
+}
+
+/** The latest print job of a visit's badge, brought up to date with the print system. */
+export function badgeJob(visitId: VisitId): Promise<PrintJob | null> {
+  return invoke<PrintJob | null>("badge_job", { visitId });
+}
+
+/** The latest print jobs on this kiosk, newest first. */
+export function printJobs(): Promise<Array<PrintJob>> {
+  return invoke<Array<PrintJob>>("print_jobs");
+}
+
+/** Hand a failed or interrupted print job to the printer again. */
+export function retryPrintJob(jobId: PrintJobId): Promise<PrintJob> {
+  return invoke<PrintJob>("retry_print_job", { jobId });
+}
+
+/** Cancel a print job, withdrawing it from the printer's queue. */
+export function cancelPrintJob(jobId: PrintJobId): Promise<PrintJob> {
+  return invoke<PrintJob>("cancel_print_job", { jobId });
+}
+
+/** Check a scanned badge offline: signature, site, expiry, sign-out. */
+export function checkBadge(token: string): Promise<BadgeCheck> {
+  return invoke<BadgeCheck>("check_badge", { token });
+}
+
+/** Sign out the visit of a scanned badge, if the badge checks out. */
+export function signOutByBadge(token: string): Promise<Visit> {
+  return invoke<Visit>("sign_out_by_badge", { token });
 }
