@@ -253,7 +253,7 @@ badge-type-delivery = 送货
 badge-type-interview = 面试
 
 ## 胸卡页面
-badge-title = { $name } 的胸卡
+badge-title = { $name }的胸卡
 badge-preview-alt = 胸卡预览
 badge-loading = 正在生成胸卡…
 badge-print = 打印胸卡

@@ -25,6 +25,7 @@ try {
     await kiosk.choose("visitor-host", host);
     await kiosk.type("visitor-purpose", purpose);
     await kiosk.click("visitor-submit");
+    await kiosk.click("badge-done"); // the badge screen follows a sign-in
     await kiosk.rowFor(name);
   }
   // The language follows the OS; make sure both are captured.

@@ -22,6 +22,7 @@ test("sign a visitor in and out through the window", async () => {
     await kiosk.choose("visitor-host", "li-na");
     await kiosk.type("visitor-purpose", "Quarterly supplier review");
     await kiosk.click("visitor-submit");
+    await kiosk.click("badge-done"); // the badge screen follows a sign-in
 
     await kiosk.waitFor("onsite-list");
     const visitId = await (await kiosk.rowFor("王小明")).getAttribute("data-visit-id");

@@ -28,6 +28,7 @@ function show(hidden: boolean) {
     onShow: vi.fn(),
     onRetry: vi.fn(),
     onSignOut: vi.fn(),
+    onBadge: vi.fn(),
   });
 }
 
