@@ -285,8 +285,9 @@ fn atoms(text: &str) -> Vec<Atom> {
             Some(_) if glue_next || no_break_before(c) => true,
             Some(last) => {
                 let prev = last.text.chars().last().unwrap_or(' ');
-                // Runs of non-CJK letters are words; every CJK character may break.
-                !is_cjk(c) && !is_cjk(prev)
+                // Runs of non-CJK letters are words; every CJK character may break, and so
+                // may a word after a hyphen or slash (Hohenzollern-|Sigmaringen).
+                !is_cjk(c) && !is_cjk(prev) && !matches!(prev, '-' | '‐' | '/')
             }
         };
         if joins && let Some(last) = atoms.last_mut() {
@@ -487,6 +488,8 @@ mod tests {
     fn latin_breaks_between_words_and_cjk_between_characters() {
         assert_eq!(atoms("Ann Lee").iter().map(|a| a.text.as_str()).collect::<Vec<_>>(), ["Ann", "Lee"]);
         assert_eq!(atoms("王小明").len(), 3);
+        let hyphenated: Vec<String> = atoms("Hohenzollern-Sigmaringen").into_iter().map(|a| a.text).collect();
+        assert_eq!(hyphenated, ["Hohenzollern-", "Sigmaringen"]);
         let a = atoms("（王）小明，你好");
         assert_eq!(a.iter().map(|a| a.text.as_str()).collect::<Vec<_>>(), ["（王）", "小", "明，", "你", "好"]);
     }
