@@ -169,4 +169,21 @@ fn a_badge_printed_through_cups_carries_the_chinese_name_and_a_qr_that_verifies(
         assert_eq!(check.visit_id, Some(visit.id));
         assert_eq!(kiosk.badge_job(visit.id).unwrap().unwrap().state, JobState::Completed);
     }
+    // Every badge print is in the audit log, under the visit id (no name).
+    let conn = rusqlite::Connection::open(dir.path().join(frontdesk_core::storage::DATABASE_FILE)).unwrap();
+    let printed: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = 'badge_print' AND subject = ?1",
+            [visit.id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let all: Vec<String> = conn
+        .prepare("SELECT action || ' ' || subject FROM audit")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(printed, 3, "{all:?}");
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{Kiosk, PrintWhat};
+use crate::audit::AuditAction;
 use crate::badge::{self, BadgeCheck, BadgeData, BadgeRefusal, LabelSize, VisitorType, token};
 use crate::error::CoreError;
 use crate::i18n::Lang;
@@ -62,6 +63,14 @@ impl Kiosk {
     pub fn set_print_settings(&self, settings: &PrintSettings) -> Result<PrintSettings, CoreError> {
         self.set_badge_printer(settings.badge_printer.as_deref())?;
         self.store().set_meta(META_LABEL_SIZE, settings.label_size.key())?;
+        self.change(|change| {
+            let actor = change.desk_actor()?;
+            let details = serde_json::json!({
+                "badge_printer": settings.badge_printer,
+                "label_size": settings.label_size.key(),
+            });
+            change.audit(&actor, AuditAction::SettingsChange, "print", details)
+        })?;
         self.print_settings()
     }
 
@@ -164,11 +173,20 @@ impl Kiosk {
         let doc = data.render(&Renderer::shared(), size, lang)?;
         let subject = visit_id.to_string();
         let title = format!("Frontdesk badge {}", &subject[subject.len() - 12..]);
-        self.print_pages(
-            PrintWhat { kind: BADGE_JOB, subject: &subject, title: &title, printer: &printer },
-            &[&doc],
-            reuse_open,
-        )
+        let what = PrintWhat { kind: BADGE_JOB, subject: &subject, title: &title, printer: &printer };
+        let job = self.print_pages(what, &[&doc], reuse_open)?;
+        self.change(|change| {
+            let actor = change.desk_actor()?;
+            let state: &str = job.state.into();
+            let details = serde_json::json!({
+                "job": job.id.to_string(),
+                "reprint": !reuse_open,
+                "state": state,
+                "printer": job.printer,
+            });
+            change.audit(&actor, AuditAction::BadgePrint, subject.clone(), details)
+        })?;
+        Ok(job)
     }
 
     /// Print a visit's badge on the badge printer. Asking again while the first is still on its
