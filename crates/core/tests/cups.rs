@@ -11,7 +11,7 @@ use frontdesk_core::print::cups::Cups;
 use frontdesk_core::print::{JobState, PrintFailure, PrintSystem, PrinterState};
 use frontdesk_core::render::Renderer;
 
-const PAGE: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" width="105mm" height="148mm" viewBox="0 0 105 148"><text x="8" y="20" font-size="8">欧阳娜娜 Łucja</text><text x="8" y="40" font-size="5">MARKER</text></svg>"#;
+const PAGE: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" width="105mm" height="148mm" viewBox="0 0 105 148"><text x="8" y="20" font-size="8">欧阳娜娜 Łucja</text><text x="8" y="40" font-size="3">MARKER</text></svg>"#;
 
 #[test]
 fn a_document_printed_to_the_pdf_queue_comes_out_at_its_size_with_its_text() {
