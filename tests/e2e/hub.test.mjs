@@ -70,6 +70,7 @@ test("enrol at a hub, sync, receive its directory, and show revocation", async (
     await kiosk.type("visitor-name", "Hub Test 同步");
     await kiosk.choose("visitor-host", "li-na");
     await kiosk.click("visitor-submit");
+    await kiosk.click("badge-done"); // the badge screen follows a sign-in
     await kiosk.rowFor("Hub Test");
     await kiosk.session.wait(async () => hub.opsHeld("E2E desk") > before, 15_000, "the hub holds the sign-in");
     await waitState(kiosk, "hub-status", "synced");
