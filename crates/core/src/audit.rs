@@ -49,6 +49,15 @@ pub enum AuditAction {
     HubEnrolled,
     /// The site hub revoked this kiosk's credential.
     HubRevoked,
+    BackupCreated,
+    BackupRestored,
+    BackupRefused,
+    EvacuationStarted,
+    RollcallMarked,
+    EvacuationEnded,
+    RollcallPrinted,
+    FallbackKitPrinted,
+    BackEntry,
 }
 
 impl AuditAction {

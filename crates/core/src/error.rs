@@ -84,6 +84,25 @@ pub enum ErrorCode {
     HubManaged,
     /// A scanned badge did not check out; the UI shows the refusal's reason.
     BadgeRefused,
+    /// The file is not a Frontdesk backup.
+    BackupNotABackup,
+    /// The backup is damaged or truncated; the live database was not touched.
+    BackupDamaged,
+    /// The backup belongs to another site or another kiosk.
+    BackupForeign,
+    /// The backup was made with another key, or no key to open it is in the keyring.
+    BackupWrongKey,
+    /// The backup was made by a newer Frontdesk.
+    BackupTooNew,
+    /// The database is open in a running Frontdesk.
+    BackupInUse,
+    BackupNotFound,
+    /// Making or restoring the backup failed (disk, keyring); the message says why.
+    BackupFailed,
+    /// No evacuation is in progress.
+    NoEvacuation,
+    /// No document (A4) printer is chosen in the settings.
+    NoDocumentPrinter,
 }
 
 /// Why one form field was refused.
@@ -96,6 +115,12 @@ pub enum FieldErrorCode {
     ControlCharacters,
     UnknownHost,
     HostInactive,
+    /// A time in the future (back-entry of paper sign-ins).
+    InFuture,
+    /// A sign-out before its sign-in.
+    OutBeforeIn,
+    /// Not a date and time.
+    BadTime,
     /// A PIN must be 6–12 digits.
     PinFormat,
     /// A PIN must not be the default, one repeated digit, or a run like 123456.
@@ -163,6 +188,12 @@ pub enum CoreError {
     Sync(#[from] SyncError),
     #[error("the badge was refused: {0:?}")]
     BadgeRefused(crate::badge::BadgeRefusal),
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
+    #[error("no evacuation is in progress")]
+    NoEvacuation,
+    #[error("no document printer is chosen in the settings")]
+    NoDocumentPrinter,
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
@@ -193,6 +224,18 @@ impl CoreError {
             CoreError::BadgeKey(_) => ErrorCode::BadgeKeyUnavailable,
             CoreError::Sync(e) => e.code(),
             CoreError::BadgeRefused(_) => ErrorCode::BadgeRefused,
+            CoreError::Backup(e) => match e.reason() {
+                "not_a_backup" => ErrorCode::BackupNotABackup,
+                "damaged" => ErrorCode::BackupDamaged,
+                "foreign" => ErrorCode::BackupForeign,
+                "wrong_key" => ErrorCode::BackupWrongKey,
+                "too_new" => ErrorCode::BackupTooNew,
+                "in_use" => ErrorCode::BackupInUse,
+                "not_found" => ErrorCode::BackupNotFound,
+                _ => ErrorCode::BackupFailed,
+            },
+            CoreError::NoEvacuation => ErrorCode::NoEvacuation,
+            CoreError::NoDocumentPrinter => ErrorCode::NoDocumentPrinter,
         }
     }
 

@@ -52,6 +52,10 @@ uuid_id!(
     DeviceId
 );
 uuid_id!(
+    /// One evacuation (roll call), started on one device.
+    EvacuationId
+);
+uuid_id!(
     /// One visit: a sign-in, and later its sign-out. A returning visitor gets a new visit.
     VisitId
 );

@@ -20,10 +20,16 @@ use crate::storage::{StorageError, Store};
 use crate::visit::{HostSummary, NewVisit, Visit};
 
 mod admin;
+mod backups;
 mod change;
+mod evacuation;
+mod paper;
 
 pub use admin::{AdminLogin, AdminSession, PinCheck, PinRefusal};
+pub use backups::CLI_ACTOR;
 pub use change::{Change, SYSTEM_ACTOR};
+pub use evacuation::{BackEntry, EvacuationSummary};
+pub use paper::PaperPrint;
 
 const META_DEVICE_ID: &str = "device_id";
 const META_KEYS_CREATED: &str = "keys_created_at";
@@ -77,6 +83,7 @@ pub struct Kiosk {
     listeners: Mutex<Vec<ChangeListener>>,
     /// The site's badge key (see `kiosk/badges.rs`).
     badge_keys: crate::badge::BadgeKeys,
+    data_dir: PathBuf,
 }
 
 mod badges;
@@ -87,6 +94,9 @@ pub use printing::PrintWhat;
 impl Kiosk {
     pub fn open(options: KioskOptions) -> Result<Kiosk, CoreError> {
         let KioskOptions { data_dir, site, secrets, os_locale, wall } = options;
+        // A database this build is about to migrate is backed up first (see `backup`).
+        let started = jiff::Timestamp::from_millisecond(wall() as i64).unwrap_or_default();
+        crate::backup::before_migration(&data_dir, &site.site.id, secrets.as_ref(), started)?;
         let store = Store::open_in(&data_dir)?;
 
         let device = match store.meta(META_DEVICE_ID)? {
@@ -128,6 +138,7 @@ impl Kiosk {
             cards,
             listeners: Mutex::default(),
             badge_keys,
+            data_dir,
         };
         kiosk.seed_directory()?;
         Ok(kiosk)

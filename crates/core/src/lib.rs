@@ -5,14 +5,17 @@
 
 pub mod audit;
 pub mod badge;
+pub mod backup;
 pub mod cards;
 pub mod catalog;
 pub mod error;
+pub mod evacuation;
 pub mod hlc;
 pub mod i18n;
 pub mod ids;
 pub mod kiosk;
 pub mod op;
+pub mod paper;
 pub mod pin;
 pub mod print;
 pub mod render;

@@ -39,6 +39,14 @@ pub enum OpBody {
     /// The site's settings as the site hub published them (see `sync::authority`).
     #[serde(rename = "site.published")]
     SitePublished(SitePublished),
+    #[serde(rename = "evacuation.started")]
+    EvacuationStarted(crate::evacuation::EvacuationStarted),
+    #[serde(rename = "rollcall.marked")]
+    RollcallMarked(crate::evacuation::RollcallMarked),
+    #[serde(rename = "evacuation.ended")]
+    EvacuationEnded(crate::evacuation::EvacuationEnded),
+    #[serde(rename = "visit.back_entered")]
+    VisitBackEntered(crate::evacuation::VisitBackEntered),
 }
 
 /// What an operation is about: the unit the merge rules work on.
@@ -47,6 +55,7 @@ pub enum EntityKind {
     Visit,
     Host,
     Site,
+    Evacuation,
 }
 
 impl EntityKind {
@@ -55,6 +64,7 @@ impl EntityKind {
             EntityKind::Visit => "visit",
             EntityKind::Host => "host",
             EntityKind::Site => "site",
+            EntityKind::Evacuation => "evacuation",
         }
     }
 }
@@ -67,6 +77,10 @@ impl OpBody {
             OpBody::VisitSignedOut(_) => "visit.signed_out",
             OpBody::HostUpserted(_) => "host.upserted",
             OpBody::SitePublished(_) => "site.published",
+            OpBody::EvacuationStarted(_) => "evacuation.started",
+            OpBody::RollcallMarked(_) => "rollcall.marked",
+            OpBody::EvacuationEnded(_) => "evacuation.ended",
+            OpBody::VisitBackEntered(_) => "visit.back_entered",
         }
     }
 
@@ -77,6 +91,12 @@ impl OpBody {
             OpBody::VisitSignedOut(b) => (EntityKind::Visit, b.visit_id.to_string()),
             OpBody::HostUpserted(h) => (EntityKind::Host, h.id.0.clone()),
             OpBody::SitePublished(s) => (EntityKind::Site, s.config.site.id.0.clone()),
+            OpBody::EvacuationStarted(b) => (EntityKind::Evacuation, b.evacuation_id.to_string()),
+            OpBody::RollcallMarked(b) => (EntityKind::Evacuation, b.evacuation_id.to_string()),
+            OpBody::EvacuationEnded(b) => {
+                (EntityKind::Evacuation, b.evacuation_ids.first().map(|e| e.to_string()).unwrap_or_default())
+            }
+            OpBody::VisitBackEntered(b) => (EntityKind::Visit, b.visit_id.to_string()),
         }
     }
 }

@@ -119,6 +119,8 @@ pub struct Visit {
     pub signed_in_at: jiff::Timestamp,
     #[ts(type = "string | null")]
     pub signed_out_at: Option<jiff::Timestamp>,
+    /// Written on paper during an outage and entered afterwards, with its real times.
+    pub back_entered: bool,
 }
 
 #[cfg(test)]

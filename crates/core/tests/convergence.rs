@@ -1,8 +1,11 @@
 //! Devices that have applied the same operations show the same state, whatever the order,
 //! however often an operation arrives, and however the deliveries were batched.
 
+use frontdesk_core::evacuation::{
+    EvacuationEnded, EvacuationStarted, RollcallMarked, RollcallStatus, VisitBackEntered,
+};
 use frontdesk_core::hlc::Hlc;
-use frontdesk_core::ids::{DeviceId, HostId, OpId, SiteId, VisitId};
+use frontdesk_core::ids::{DeviceId, EvacuationId, HostId, OpId, SiteId, VisitId};
 use frontdesk_core::op::{
     HostRecord, Op, OpBody, VisitFields, VisitPatch, VisitSignedIn, VisitSignedOut, VisitUpdated,
 };
@@ -12,6 +15,7 @@ use proptest::sample::Index;
 
 const DEVICES: usize = 3;
 const VISITS: usize = 4;
+const EVACUATIONS: usize = 2;
 
 #[derive(Debug, Clone)]
 enum Action {
@@ -20,6 +24,10 @@ enum Action {
     SignOut { visit: usize, at: u8 },
     Host { host: u8, name: u8, active: bool },
     Site { idle: u8 },
+    Evacuate { evacuation: usize, drill: bool, on_site: Vec<usize>, at: u8 },
+    Mark { evacuation: usize, visit: usize, status: u8, at: u8 },
+    EndEvacuation { evacuations: Vec<usize>, missing: Vec<usize>, at: u8 },
+    BackEntered { visit: usize },
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -30,6 +38,17 @@ fn action() -> impl Strategy<Value = Action> {
         (0..VISITS, any::<u8>()).prop_map(|(visit, at)| Action::SignOut { visit, at }),
         (0u8..3, any::<u8>(), any::<bool>()).prop_map(|(host, name, active)| Action::Host { host, name, active }),
         any::<u8>().prop_map(|idle| Action::Site { idle }),
+        (0..EVACUATIONS, any::<bool>(), prop::collection::vec(0..VISITS, 0..4), any::<u8>())
+            .prop_map(|(evacuation, drill, on_site, at)| Action::Evacuate { evacuation, drill, on_site, at }),
+        (0..EVACUATIONS, 0..VISITS, 0u8..3, any::<u8>()).prop_map(|(evacuation, visit, status, at)| Action::Mark {
+            evacuation,
+            visit,
+            status,
+            at
+        }),
+        (prop::collection::vec(0..EVACUATIONS, 1..3), prop::collection::vec(0..VISITS, 0..3), any::<u8>())
+            .prop_map(|(evacuations, missing, at)| Action::EndEvacuation { evacuations, missing, at }),
+        (0..VISITS).prop_map(|visit| Action::BackEntered { visit }),
     ]
 }
 
@@ -40,6 +59,8 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
     prop::collection::vec((0..DEVICES, 0u64..6, 0u32..3, action()), 1..40).prop_map(|steps| {
         let devices: Vec<DeviceId> = (0..DEVICES).map(|i| DeviceId(uuid::Uuid::from_u128(i as u128 + 1))).collect();
         let visits: Vec<VisitId> = (0..VISITS).map(|i| VisitId(uuid::Uuid::from_u128(1000 + i as u128))).collect();
+        let evacuations: Vec<EvacuationId> =
+            (0..EVACUATIONS).map(|i| EvacuationId(uuid::Uuid::from_u128(2000 + i as u128))).collect();
         let mut seqs = [0u64; DEVICES];
         steps
             .into_iter()
@@ -84,6 +105,33 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
                         config.hosts.clear();
                         config.kiosk.idle_timeout_seconds = 15 + u32::from(idle);
                         OpBody::SitePublished(frontdesk_core::op::SitePublished { config: Box::new(config) })
+                    }
+                    Action::Evacuate { evacuation, drill, on_site, at } => {
+                        OpBody::EvacuationStarted(EvacuationStarted {
+                            evacuation_id: evacuations[evacuation],
+                            started_at: ts(at),
+                            drill,
+                            desk_id: format!("desk-{d}"),
+                            on_site: on_site.into_iter().map(|v| visits[v]).collect(),
+                        })
+                    }
+                    Action::Mark { evacuation, visit, status, at } => OpBody::RollcallMarked(RollcallMarked {
+                        evacuation_id: evacuations[evacuation],
+                        visit_id: visits[visit],
+                        status: [RollcallStatus::Accounted, RollcallStatus::Missing, RollcallStatus::Refuge]
+                            [status as usize],
+                        marked_at: ts(at),
+                    }),
+                    Action::EndEvacuation { evacuations: ended, missing, at } => {
+                        OpBody::EvacuationEnded(EvacuationEnded {
+                            evacuation_ids: ended.into_iter().map(|e| evacuations[e]).collect(),
+                            ended_at: ts(at),
+                            missing: missing.into_iter().map(|v| visits[v]).collect(),
+                            duration_seconds: u64::from(at),
+                        })
+                    }
+                    Action::BackEntered { visit } => {
+                        OpBody::VisitBackEntered(VisitBackEntered { visit_id: visits[visit], entered_at: ts(0) })
                     }
                 };
                 Op {
@@ -160,6 +208,10 @@ proptest! {
         prop_assert_eq!(&dump(&a), &expected);
         prop_assert_eq!(&dump(&b), &expected);
         prop_assert_eq!(a.read().on_site().unwrap(), reference.read().on_site().unwrap());
+        // The roll call every device shows is the same too.
+        prop_assert_eq!(a.read().rollcall().unwrap(), reference.read().rollcall().unwrap());
+        prop_assert_eq!(b.read().rollcall().unwrap(), reference.read().rollcall().unwrap());
+        prop_assert_eq!(a.read().evacuation_history(10).unwrap(), reference.read().evacuation_history(10).unwrap());
     }
 }
 

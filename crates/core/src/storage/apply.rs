@@ -66,6 +66,10 @@ pub(super) fn append_and_apply(tx: &Transaction<'_>, op: &Op, received_at_ms: i6
             let body = serde_json::to_string(&published.config).map_err(|e| StorageError::Corrupt(e.to_string()))?;
             super::authored::put(tx, super::authored::SITE, &published.config.site.id.0, &body, op.hlc)?;
         }
+        OpBody::EvacuationStarted(b) => super::evacuation::apply_started(tx, op, b)?,
+        OpBody::RollcallMarked(b) => super::evacuation::apply_marked(tx, op, b)?,
+        OpBody::EvacuationEnded(b) => super::evacuation::apply_ended(tx, op, b)?,
+        OpBody::VisitBackEntered(b) => super::evacuation::apply_back_entered(tx, b)?,
     }
     Ok(true)
 }

@@ -102,12 +102,18 @@ CREATE TABLE authored_docs (
 "#;
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2_PRINT_JOBS), M::up(crate::audit::SCHEMA), M::up(V4_AUTHORED_DOCS)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2_PRINT_JOBS),
+        M::up(crate::audit::SCHEMA),
+        M::up(V4_AUTHORED_DOCS),
+        M::up(super::evacuation::SCHEMA),
+    ])
 }
 
 /// The schema version this build writes.
 pub fn latest_version() -> usize {
-    4
+    5
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 mod apply;
 mod authored;
+mod evacuation;
 mod migrations;
 mod print_jobs;
 mod queries;
@@ -134,6 +135,21 @@ impl Store {
         &self.path
     }
 
+    /// The open connection (backups copy through it with SQLite's online backup API).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Hand the connection to `f` (which may replace the database file, e.g. a restore), then
+    /// open whatever database is at this path again, migrated.
+    pub fn reopen_after<T>(&mut self, f: impl FnOnce(Connection) -> T) -> Result<T> {
+        let conn = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        let value = f(conn);
+        let path = self.path.clone();
+        *self = Store::open(&path)?;
+        Ok(value)
+    }
+
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         meta(&self.conn, key)
     }
@@ -210,4 +226,13 @@ impl Store {
         tx.commit()?;
         Ok(new)
     }
+}
+
+/// Tests only: a database at an older schema `version`, as a previous release left it, with
+/// a device id, so opening it exercises a migration.
+#[doc(hidden)]
+pub fn create_at_version_for_tests(path: &Path, version: usize) {
+    let mut conn = Connection::open(path).expect("open");
+    migrations::migrations().to_version(&mut conn, version).expect("migrate to the old version");
+    set_meta(&conn, "device_id", &DeviceId::new().to_string()).expect("device id");
 }

@@ -9,7 +9,7 @@ use crate::visit::{HostSummary, Visit};
 
 const VISIT_SELECT: &str = "
     SELECT v.id, v.name, v.company, v.purpose, v.host_id, v.desk_id, v.signed_in_at, v.signed_out_at,
-           h.id, h.name, h.department, h.extension
+           h.id, h.name, h.department, h.extension, v.back_entered
     FROM visits v LEFT JOIN hosts h ON h.id = v.host_id";
 
 fn timestamp(ms: i64) -> Result<jiff::Timestamp> {
@@ -34,6 +34,7 @@ fn visit_from_row(r: &Row<'_>) -> Result<Visit> {
         desk_id: r.get(5)?,
         signed_in_at: timestamp(r.get(6)?)?,
         signed_out_at: r.get::<_, Option<i64>>(7)?.map(timestamp).transpose()?,
+        back_entered: r.get(12)?,
     })
 }
 
@@ -126,6 +127,7 @@ impl Reader<'_> {
                 (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
             dump.push(format!("doc {collection} {id} | {hlc} | {body}"));
         }
+        dump.extend(self.evacuation_dump()?);
         Ok(dump)
     }
 }
@@ -134,5 +136,26 @@ impl Reader<'_> {
     /// The latest audit entries, newest first.
     pub fn audit_recent(&self, limit: u32) -> Result<Vec<crate::audit::AuditEntry>> {
         crate::audit::recent(self.0, limit)
+    }
+}
+
+impl Reader<'_> {
+    /// Every op in the log, in clock order (a model hub in tests; a full resend).
+    pub fn all_ops(&self) -> Result<Vec<crate::op::Op>> {
+        let mut stmt = self.0.prepare("SELECT id, hlc, device, seq, site, body FROM ops ORDER BY hlc")?;
+        let mut rows = stmt.query([])?;
+        let mut ops = Vec::new();
+        while let Some(r) = rows.next()? {
+            let corrupt = |e: String| StorageError::Corrupt(e);
+            ops.push(crate::op::Op {
+                id: r.get::<_, String>(0)?.parse().map_err(|e: uuid::Error| corrupt(e.to_string()))?,
+                hlc: r.get::<_, String>(1)?.parse().map_err(|e: crate::hlc::HlcParseError| corrupt(e.to_string()))?,
+                device: r.get::<_, String>(2)?.parse().map_err(|e: uuid::Error| corrupt(e.to_string()))?,
+                seq: r.get::<_, i64>(3)? as u64,
+                site: crate::ids::SiteId(r.get(4)?),
+                body: serde_json::from_str(&r.get::<_, String>(5)?).map_err(|e| corrupt(e.to_string()))?,
+            });
+        }
+        Ok(ops)
     }
 }

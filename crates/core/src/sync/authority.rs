@@ -20,6 +20,11 @@ impl OpBody {
     pub fn author(&self) -> Author {
         match self {
             OpBody::VisitSignedIn(_) | OpBody::VisitUpdated(_) | OpBody::VisitSignedOut(_) => Author::Device,
+            // Any device may start, mark and end a roll call, and enter paper sign-ins.
+            OpBody::EvacuationStarted(_)
+            | OpBody::RollcallMarked(_)
+            | OpBody::EvacuationEnded(_)
+            | OpBody::VisitBackEntered(_) => Author::Device,
             OpBody::HostUpserted(_) | OpBody::SitePublished(_) => Author::Site,
         }
     }
