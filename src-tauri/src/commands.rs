@@ -4,12 +4,15 @@
 
 use frontdesk_core::audit::{AuditEntry, AuditVerification};
 use frontdesk_core::badge::BadgeCheck;
+use frontdesk_core::backup::{BackupInfo, RestoreReport};
 use frontdesk_core::cards::{CardMenu, CardView, CardsStatus, Role, Scenario};
+use frontdesk_core::evacuation::{EvacuationRecord, RollCall, RollcallStatus, RollcallUpdate};
 use frontdesk_core::i18n::Lang;
 use frontdesk_core::ids::VisitId;
 use frontdesk_core::kiosk::{AdminLogin, BadgeKeyInfo, BadgePreview, PrintSettings};
 use frontdesk_core::print::{PrintJob, PrintJobId, PrinterInfo};
 use frontdesk_core::sync::{SyncError, SyncStatus};
+use frontdesk_core::kiosk::{BackEntry, EvacuationSummary, PaperPrint};
 use frontdesk_core::visit::{HostSummary, NewVisit, Visit};
 use frontdesk_core::{ApiError, CoreError, KioskInfo};
 
@@ -220,5 +223,70 @@ commands! {
     /// Sign out the visit of a scanned badge, if the badge checks out.
     fn sign_out_by_badge(kiosk, token: String) -> Visit {
         kiosk.sign_out_by_badge(&token)
+    }
+
+    /// The roll call of the running evacuation (every device's, merged), or null.
+    fn rollcall(kiosk) -> Option<RollCall> {
+        kiosk.rollcall()
+    }
+
+    /// Start an evacuation (or return the one already running): the on-site list is frozen.
+    fn evacuate_start(kiosk, drill: bool) -> RollCall {
+        kiosk.start_evacuation(drill)
+    }
+
+    /// Mark one person accounted for, missing or in a refuge area.
+    fn rollcall_mark(kiosk, visit_id: VisitId, status: RollcallStatus) -> RollcallUpdate {
+        kiosk.mark_rollcall(visit_id, status)
+    }
+
+    /// End the running evacuation: records who was missing and how long it took.
+    fn evacuate_end(kiosk) -> EvacuationSummary {
+        kiosk.end_evacuation()
+    }
+
+    /// Ended evacuations, latest first.
+    fn evacuation_history(kiosk) -> Vec<EvacuationRecord> {
+        kiosk.evacuation_history(20)
+    }
+
+    /// Print the roll call on the document printer (A4) and the badge printer's roll.
+    fn rollcall_print(kiosk, lang: Lang) -> PaperPrint {
+        kiosk.print_rollcall(lang)
+    }
+
+    /// Print the paper fallback kit on the document printer.
+    fn fallback_kit_print(kiosk, lang: Lang) -> PaperPrint {
+        kiosk.print_fallback_kit(lang)
+    }
+
+    /// The document (A4) printer chosen on this kiosk, if any.
+    fn document_printer(kiosk) -> Option<String> {
+        kiosk.document_printer()
+    }
+
+    /// Choose the document (A4) printer (null: none).
+    fn set_document_printer(kiosk, printer: Option<String>) -> () {
+        kiosk.set_document_printer(printer.as_deref())
+    }
+
+    /// Enter a visit written on paper during an outage, with its real times (admin).
+    fn back_enter(kiosk, session: String, entry: BackEntry) -> Visit {
+        kiosk.back_enter(&session, entry)
+    }
+
+    /// The backups in the backup folder, newest first (admin).
+    fn backup_list(kiosk, session: String) -> Vec<BackupInfo> {
+        kiosk.backups(&session)
+    }
+
+    /// Make a backup now (admin).
+    fn backup_now(kiosk, session: String) -> BackupInfo {
+        kiosk.backup_now(&session)
+    }
+
+    /// Restore a backup and carry on with it; a bad backup is refused and nothing changes (admin).
+    fn backup_restore(kiosk, session: String, file_name: String) -> RestoreReport {
+        kiosk.restore_backup(&session, &file_name)
     }
 }

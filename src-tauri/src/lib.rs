@@ -1,9 +1,11 @@
 //! Frontdesk's desktop app: a thin Tauri shell over `frontdesk-core`.
 
 pub mod bindings;
+pub mod cli;
 pub mod commands;
 pub mod events;
 pub mod launch;
+pub mod schedule;
 pub mod state;
 pub mod watch;
 
@@ -40,6 +42,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, env: Environment) -> ta
         if let Some(folder) = cards_folder {
             watch::watch_cards(app.handle().clone(), folder);
         }
+        schedule::start_backups(app.handle().clone());
         if env.launch.kiosk_mode
             && let Some(window) = app.get_webview_window("main")
         {
@@ -80,6 +83,10 @@ fn data_dir<R: Runtime>(app: &tauri::AppHandle<R>, launch: &Launch) -> Result<Pa
 
 /// Start the desktop app.
 pub fn run() {
+    // `frontdesk backup`, `frontdesk restore FILE`…: run without a window and exit.
+    if let Some(code) = cli::run_if_command() {
+        std::process::exit(code);
+    }
     let env = Environment {
         launch: Launch::from_env_and_args(),
         secrets: Arc::new(frontdesk_core::secrets::OsKeyring::new()),

@@ -77,9 +77,14 @@ impl Ctx<'_> {
     }
 }
 
-fn open_kiosk(data_dir: &Path, secrets: Arc<dyn SecretStore>, os_locale: Option<String>) -> Result<Kiosk, CoreError> {
+/// The site file in the data folder, or the built-in demo site.
+pub fn load_site(data_dir: &Path) -> Result<SiteConfig, CoreError> {
     let site_file = data_dir.join(SITE_FILE);
-    let site = if site_file.exists() { SiteConfig::load(&site_file)? } else { SiteConfig::demo()? };
+    Ok(if site_file.exists() { SiteConfig::load(&site_file)? } else { SiteConfig::demo()? })
+}
+
+fn open_kiosk(data_dir: &Path, secrets: Arc<dyn SecretStore>, os_locale: Option<String>) -> Result<Kiosk, CoreError> {
+    let site = load_site(data_dir)?;
     Kiosk::open(KioskOptions {
         data_dir: data_dir.to_owned(),
         site,

@@ -16,6 +16,7 @@ const visit: Visit = {
   desk_id: "lobby",
   signed_in_at: "2026-11-28T01:42:00Z",
   signed_out_at: null,
+  back_entered: false,
 };
 
 function show(hidden: boolean) {

@@ -10,4 +10,8 @@ export type Visit = { id: VisitId, name: string, company: string, purpose: strin
 /**
  * The host, or `None` if the directory no longer knows the id.
  */
-host: HostSummary | null, host_id: HostId, desk_id: string, signed_in_at: string, signed_out_at: string | null, };
+host: HostSummary | null, host_id: HostId, desk_id: string, signed_in_at: string, signed_out_at: string | null, 
+/**
+ * Written on paper during an outage and entered afterwards, with its real times.
+ */
+back_entered: boolean, };

@@ -4,21 +4,30 @@ import { invoke } from "@tauri-apps/api/core";
 import type { AdminLogin } from "./AdminLogin";
 import type { AuditEntry } from "./AuditEntry";
 import type { AuditVerification } from "./AuditVerification";
+import type { BackEntry } from "./BackEntry";
+import type { BackupInfo } from "./BackupInfo";
 import type { BadgeCheck } from "./BadgeCheck";
 import type { BadgeKeyInfo } from "./BadgeKeyInfo";
 import type { BadgePreview } from "./BadgePreview";
 import type { CardMenu } from "./CardMenu";
 import type { CardView } from "./CardView";
 import type { CardsStatus } from "./CardsStatus";
+import type { EvacuationRecord } from "./EvacuationRecord";
+import type { EvacuationSummary } from "./EvacuationSummary";
 import type { HostSummary } from "./HostSummary";
 import type { KioskInfo } from "./KioskInfo";
 import type { Lang } from "./Lang";
 import type { NewVisit } from "./NewVisit";
+import type { PaperPrint } from "./PaperPrint";
 import type { PrintJob } from "./PrintJob";
 import type { PrintJobId } from "./PrintJobId";
 import type { PrintSettings } from "./PrintSettings";
 import type { PrinterInfo } from "./PrinterInfo";
+import type { RestoreReport } from "./RestoreReport";
 import type { Role } from "./Role";
+import type { RollCall } from "./RollCall";
+import type { RollcallStatus } from "./RollcallStatus";
+import type { RollcallUpdate } from "./RollcallUpdate";
 import type { Scenario } from "./Scenario";
 import type { SyncStatus } from "./SyncStatus";
 import type { Visit } from "./Visit";
@@ -177,4 +186,69 @@ export function checkBadge(token: string): Promise<BadgeCheck> {
 /** Sign out the visit of a scanned badge, if the badge checks out. */
 export function signOutByBadge(token: string): Promise<Visit> {
   return invoke<Visit>("sign_out_by_badge", { token });
+}
+
+/** The roll call of the running evacuation (every device's, merged), or null. */
+export function rollcall(): Promise<RollCall | null> {
+  return invoke<RollCall | null>("rollcall");
+}
+
+/** Start an evacuation (or return the one already running): the on-site list is frozen. */
+export function evacuateStart(drill: boolean): Promise<RollCall> {
+  return invoke<RollCall>("evacuate_start", { drill });
+}
+
+/** Mark one person accounted for, missing or in a refuge area. */
+export function rollcallMark(visitId: VisitId, status: RollcallStatus): Promise<RollcallUpdate> {
+  return invoke<RollcallUpdate>("rollcall_mark", { visitId, status });
+}
+
+/** End the running evacuation: records who was missing and how long it took. */
+export function evacuateEnd(): Promise<EvacuationSummary> {
+  return invoke<EvacuationSummary>("evacuate_end");
+}
+
+/** Ended evacuations, latest first. */
+export function evacuationHistory(): Promise<Array<EvacuationRecord>> {
+  return invoke<Array<EvacuationRecord>>("evacuation_history");
+}
+
+/** Print the roll call on the document printer (A4) and the badge printer's roll. */
+export function rollcallPrint(lang: Lang): Promise<PaperPrint> {
+  return invoke<PaperPrint>("rollcall_print", { lang });
+}
+
+/** Print the paper fallback kit on the document printer. */
+export function fallbackKitPrint(lang: Lang): Promise<PaperPrint> {
+  return invoke<PaperPrint>("fallback_kit_print", { lang });
+}
+
+/** The document (A4) printer chosen on this kiosk, if any. */
+export function documentPrinter(): Promise<string | null> {
+  return invoke<string | null>("document_printer");
+}
+
+/** Choose the document (A4) printer (null: none). */
+export function setDocumentPrinter(printer: string | null): Promise<null> {
+  return invoke<null>("set_document_printer", { printer });
+}
+
+/** Enter a visit written on paper during an outage, with its real times (admin). */
+export function backEnter(session: string, entry: BackEntry): Promise<Visit> {
+  return invoke<Visit>("back_enter", { session, entry });
+}
+
+/** The backups in the backup folder, newest first (admin). */
+export function backupList(session: string): Promise<Array<BackupInfo>> {
+  return invoke<Array<BackupInfo>>("backup_list", { session });
+}
+
+/** Make a backup now (admin). */
+export function backupNow(session: string): Promise<BackupInfo> {
+  return invoke<BackupInfo>("backup_now", { session });
+}
+
+/** Restore a backup and carry on with it; a bad backup is refused and nothing changes (admin). */
+export function backupRestore(session: string, fileName: string): Promise<RestoreReport> {
+  return invoke<RestoreReport>("backup_restore", { session, fileName });
 }
