@@ -3,16 +3,16 @@
 //! Bodies only adapt core: every rule lives in `frontdesk-core`.
 
 use frontdesk_core::audit::{AuditEntry, AuditVerification};
-use frontdesk_core::badge::BadgeCheck;
 use frontdesk_core::backup::{BackupInfo, RestoreReport};
+use frontdesk_core::badge::BadgeCheck;
 use frontdesk_core::cards::{CardMenu, CardView, CardsStatus, Role, Scenario};
 use frontdesk_core::evacuation::{EvacuationRecord, RollCall, RollcallStatus, RollcallUpdate};
 use frontdesk_core::i18n::Lang;
 use frontdesk_core::ids::VisitId;
 use frontdesk_core::kiosk::{AdminLogin, BadgeKeyInfo, BadgePreview, PrintSettings};
+use frontdesk_core::kiosk::{BackEntry, EvacuationSummary, PaperPrint};
 use frontdesk_core::print::{PrintJob, PrintJobId, PrinterInfo};
 use frontdesk_core::sync::{SyncError, SyncStatus};
-use frontdesk_core::kiosk::{BackEntry, EvacuationSummary, PaperPrint};
 use frontdesk_core::visit::{HostSummary, NewVisit, Visit};
 use frontdesk_core::{ApiError, CoreError, KioskInfo};
 

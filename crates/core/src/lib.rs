@@ -4,8 +4,8 @@
 //! IPC and HTTP; the UI renders what they return.
 
 pub mod audit;
-pub mod badge;
 pub mod backup;
+pub mod badge;
 pub mod cards;
 pub mod catalog;
 pub mod error;
