@@ -108,7 +108,7 @@ fn a_backup_restores_into_a_fresh_data_folder_with_every_record() {
     )
     .unwrap();
     assert_eq!(report.previous, None);
-    assert_eq!(report.keys_restored, 2, "the device's signing and ID-hash keys come back");
+    assert_eq!(report.keys_restored, 3, "the device keys and the site badge key come back");
 
     let restored = dump_all(&fresh.path().join("frontdesk.sqlite3"));
     let (restore_audit, records): (Vec<_>, Vec<_>) =
