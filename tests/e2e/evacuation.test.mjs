@@ -25,6 +25,7 @@ async function signIn(kiosk, name, host) {
   await kiosk.type("visitor-name", name);
   await kiosk.choose("visitor-host", host);
   await kiosk.click("visitor-submit");
+  await kiosk.click("badge-done"); // the badge screen follows a sign-in
   await kiosk.rowFor(name);
 }
 

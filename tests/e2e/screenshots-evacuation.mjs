@@ -26,6 +26,7 @@ try {
     await kiosk.type("visitor-name", name);
     await kiosk.choose("visitor-host", host);
     await kiosk.click("visitor-submit");
+    await kiosk.click("badge-done"); // the badge screen follows a sign-in
     await kiosk.rowFor(name);
   }
   await kiosk.session.sleep(300);
