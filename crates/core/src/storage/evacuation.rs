@@ -56,7 +56,7 @@ CREATE TABLE rollcall_marks (
 ) STRICT, WITHOUT ROWID;
 -- Visits written on paper during an outage and entered afterwards.
 ALTER TABLE visits ADD COLUMN back_entered INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX visits_signed_out ON visits (signed_out_at) WHERE created = 1;
+CREATE INDEX visits_signed_out ON visits (signed_out_hlc) WHERE created = 1;
 "#;
 
 fn corrupt(e: impl std::fmt::Display) -> StorageError {
@@ -173,6 +173,9 @@ impl Reader<'_> {
         let ids: Vec<String> = running.iter().map(|e| e.id.to_string()).collect();
         let ids_json = serde_json::to_string(&ids).map_err(corrupt)?;
         let started_at = running.iter().map(|e| e.started_at).min().unwrap_or(first.started_at);
+        // "Left before the start" is decided by clock stamps, not wall time: a sign-out written
+        // in the same millisecond as the start, before it, is before it.
+        let started_hlc = running.iter().map(|e| e.started_hlc).min().unwrap_or(first.started_hlc).to_string();
 
         let mut members = BTreeSet::new();
         {
@@ -210,15 +213,16 @@ impl Reader<'_> {
             // Everyone on a frozen list, and everyone on site at any moment since the start.
             let mut stmt = self.0.prepare_cached(
                 "SELECT v.id, v.name, v.company, v.host_id, h.name, h.extension, v.desk_id, v.signed_in_at,
-                        v.signed_out_at, v.back_entered
+                        v.signed_out_at, v.back_entered, v.signed_out_hlc
                  FROM visits v LEFT JOIN hosts h ON h.id = v.host_id
-                 WHERE v.created = 1 AND (v.signed_out_at IS NULL OR v.signed_out_at >= ?1
+                 WHERE v.created = 1 AND (v.signed_out_hlc IS NULL OR v.signed_out_hlc > ?1
                        OR v.id IN (SELECT visit_id FROM rollcall_members WHERE evacuation_id IN (SELECT value FROM json_each(?2))))",
             )?;
-            let mut found = stmt.query(params![started_at.as_millisecond(), ids_json])?;
+            let mut found = stmt.query(params![started_hlc, ids_json])?;
             while let Some(r) = found.next()? {
                 let id: String = r.get(0)?;
                 let signed_out_at = r.get::<_, Option<i64>>(8)?.map(ts).transpose()?;
+                let left_after_start = r.get::<_, Option<String>>(10)?.is_some_and(|out| out > started_hlc);
                 rows.push(RollcallRow {
                     visit_id: id.parse().map_err(corrupt)?,
                     name: r.get(1)?,
@@ -229,7 +233,7 @@ impl Reader<'_> {
                     desk_id: r.get(6)?,
                     signed_in_at: r.get::<_, Option<i64>>(7)?.map(ts).transpose()?,
                     // A sign-out before the start (of someone on a frozen list) is not news.
-                    signed_out_at: signed_out_at.filter(|out| *out >= started_at),
+                    signed_out_at: signed_out_at.filter(|_| left_after_start),
                     added_later: !members.contains(&id),
                     back_entered: r.get(9)?,
                     status: None,
