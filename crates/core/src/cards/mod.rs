@@ -3,11 +3,13 @@
 
 mod library;
 mod model;
+mod print;
 mod validate;
 mod view;
 
 pub use library::{CardLibrary, CardSet, Reload, load};
 pub use model::{CardFile, CardText, Hazard, NumberKey, Role, Scenario};
+pub use print::{CardLabels, PAGE_HEIGHT, PAGE_WIDTH, card_page};
 pub use validate::{CardError, PLACEHOLDERS, validate};
 pub use view::{
     CallView, CardMenu, CardView, CardsStatus, ReviewDue, ScenarioEntry, SwitchView, card_view, fill_places, menu,

@@ -29,6 +29,8 @@ pub struct CardView {
     pub role: Role,
     pub scenario: Scenario,
     pub hazard: Hazard,
+    /// The hazard's colour (`#rrggbb`), the same on screen and on paper.
+    pub colour: String,
     pub lang: Lang,
     pub title: String,
     pub when: String,
@@ -52,6 +54,7 @@ pub struct CardView {
 pub struct ScenarioEntry {
     pub scenario: Scenario,
     pub hazard: Hazard,
+    pub colour: String,
     pub title: Localized,
 }
 
@@ -109,6 +112,7 @@ pub fn card_view(
         role: card.role,
         scenario: card.scenario,
         hazard: card.scenario.hazard(),
+        colour: card.scenario.hazard().colour().to_owned(),
         lang,
         title: text.title.clone(),
         when: fill(&text.when),
@@ -150,6 +154,7 @@ pub fn menu(cards: &CardSet, role: Option<Role>) -> CardMenu {
                 ScenarioEntry {
                     scenario,
                     hazard: scenario.hazard(),
+                    colour: scenario.hazard().colour().to_owned(),
                     title: Localized { zh_cn: card.zh_cn.title.clone(), en: card.en.title.clone() },
                 }
             })

@@ -6,7 +6,11 @@ import type { Role } from "./Role";
 import type { Scenario } from "./Scenario";
 import type { SwitchView } from "./SwitchView";
 
-export type CardView = { role: Role, scenario: Scenario, hazard: Hazard, lang: Lang, title: string, when: string, 
+export type CardView = { role: Role, scenario: Scenario, hazard: Hazard, 
+/**
+ * The hazard's colour (`#rrggbb`), the same on screen and on paper.
+ */
+colour: string, lang: Lang, title: string, when: string, 
 /**
  * The first three actions, shown largest.
  */

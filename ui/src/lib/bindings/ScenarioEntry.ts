@@ -6,4 +6,4 @@ import type { Scenario } from "./Scenario";
 /**
  * One scenario as the card menu offers it.
  */
-export type ScenarioEntry = { scenario: Scenario, hazard: Hazard, title: Localized, };
+export type ScenarioEntry = { scenario: Scenario, hazard: Hazard, colour: string, title: Localized, };
