@@ -304,7 +304,7 @@ settings-badge-key-cannot-issue = This kiosk can check badges but not issue them
 
 ## Badge scan
 scan-title = Scan a badge
-scan-hint = Hold the badge's QR code under the scanner, or type its code and press Enter.
+scan-hint = Scan the badge's QR code, or type its code and press Enter.
 scan-label = Badge code
 scan-valid = Valid badge
 scan-refused = Badge refused
@@ -426,7 +426,7 @@ rollcall-mark-refuge = Refuge
 rollcall-mark-missing = Missing
 rollcall-all-accounted = Everyone on the list is accounted for or in a refuge area.
 rollcall-empty = Nobody was on site.
-kit-print = Print paper fallback kit
+kit-print = Print the paper fallback kit
 kit-printing = Printing kit…
 kit-printed-toast = The paper fallback kit is printing.
 kit-print-failed = The kit could not be printed. Check the document printer.

@@ -300,7 +300,7 @@ settings-badge-key-cannot-issue = 本机可以核验胸卡，但不能签发胸�
 
 ## 扫描胸卡
 scan-title = 扫描胸卡
-scan-hint = 将胸卡上的二维码对准扫描枪，或输入胸卡代码后按回车。
+scan-hint = 扫描胸卡二维码，或输入代码后按回车。
 scan-label = 胸卡代码
 scan-valid = 胸卡有效
 scan-refused = 胸卡无效

@@ -135,6 +135,21 @@ commands! {
         Ok(kiosk.cards_status())
     }
 
+    /// Print one emergency card (A6) on the document printer.
+    fn print_card(kiosk, role: Role, scenario: Scenario, lang: Lang) -> PrintJob {
+        kiosk.print_card(role, scenario, lang)
+    }
+
+    /// Print every card of a role as a deck of A6 pages on the document printer.
+    fn print_card_deck(kiosk, role: Role, lang: Lang) -> PrintJob {
+        kiosk.print_card_deck(role, lang)
+    }
+
+    /// A print job, brought up to date with the print system.
+    fn print_job(kiosk, id: PrintJobId) -> PrintJob {
+        kiosk.refresh_print_job(id)
+    }
+
     /// The sync state with the site hub: for the status in the top bar and the hub settings.
     fn hub_status(kiosk) -> SyncStatus {
         kiosk.sync()?.status()

@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { freshDataDir, openKiosk, repoRoot, startDriver } from "./lib/kiosk.mjs";
+import { printedPdfWith, useTestQueueForDocuments } from "./lib/printing.mjs";
 
 let stopDriver;
 before(async () => {
@@ -78,6 +79,31 @@ test("an edited card file shows without a restart; a broken one is not shown", a
     await kiosk.session.sleep(1_500);
     const text = await (await kiosk.find("card-view")).getText();
     assert.match(text, /Shut every door you pass|沿途关闭所有门/);
+  } finally {
+    await kiosk.close();
+  }
+});
+
+test("a card prints on the document printer and the PDF carries its text", async () => {
+  const kiosk = await openKiosk(freshDataDir());
+  try {
+    await useTestQueueForDocuments(kiosk);
+    await kiosk.click("cards-open");
+    await kiosk.clickItem("card-role", "role", "first_aider");
+    await kiosk.clickItem("card-scenario", "scenario", "medical");
+    await kiosk.waitFor("card-view");
+    const firstAction = await kiosk.text("card-first-action");
+    const since = Date.now();
+    await kiosk.click("card-print");
+    const status = await kiosk.waitFor("card-print-status", 10_000);
+    assert.notEqual(await status.getAttribute("data-state"), "failed");
+    // The first action is on the page (its first characters: the PDF wraps lines).
+    const printed = await kiosk.session.wait(
+      async () => printedPdfWith(["120", firstAction.slice(0, 6)], since),
+      20_000,
+      "the printed card arrives in the PDF queue",
+    );
+    assert.ok(printed.text.length > 100);
   } finally {
     await kiosk.close();
   }

@@ -1,16 +1,11 @@
 // Evacuation in the real window: hold the button to start, mark a visitor accounted for, print
 // the roll call to the test CUPS queue (cups-pdf) and find the visitors' names in the PDF.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { By } from "selenium-webdriver";
 import { freshDataDir, openKiosk, startDriver } from "./lib/kiosk.mjs";
+import { printedPdfWith, useTestQueueForDocuments } from "./lib/printing.mjs";
 
-const queue = process.env.FRONTDESK_TEST_PRINTER ?? "PDF";
-const pdfDir = join(homedir(), "PDF");
 
 let stopDriver;
 before(async () => {
@@ -29,22 +24,6 @@ async function signIn(kiosk, name, host) {
   await kiosk.rowFor(name);
 }
 
-/** PDFs cups-pdf wrote since `since` whose text contains every one of `needles`. */
-function printedPdfWith(needles, since) {
-  if (!existsSync(pdfDir)) return null;
-  for (const file of readdirSync(pdfDir).filter((f) => f.endsWith(".pdf"))) {
-    const path = join(pdfDir, file);
-    if (statSync(path).mtimeMs + 2000 < since) continue;
-    try {
-      const text = execFileSync("pdftotext", ["-enc", "UTF-8", path, "-"], { encoding: "utf8" });
-      if (needles.every((n) => text.includes(n))) return { path, text };
-    } catch {
-      // Still being written.
-    }
-  }
-  return null;
-}
-
 test("start an evacuation, mark a visitor accounted for, print the roll call", async () => {
   const kiosk = await openKiosk(freshDataDir());
   try {
@@ -53,17 +32,7 @@ test("start an evacuation, mark a visitor accounted for, print the roll call", a
     await signIn(kiosk, `Ann Lee ${marker}`, "zhang-wei");
 
     // The document printer is the test CUPS queue (Admin → Paper and outages).
-    await kiosk.click("admin-open");
-    await kiosk.type("pin-input", "000000");
-    await kiosk.click("pin-submit");
-    await kiosk.type("new-pin", "482915");
-    await kiosk.type("confirm-pin", "482915");
-    await kiosk.click("change-pin-submit");
-    await kiosk.click("admin-tab-paper");
-    const option = By.css(`[data-testid="document-printer-select"] option[value="${queue}"]`);
-    await kiosk.session.wait(async () => (await kiosk.session.findElements(option)).length > 0, 10_000, "the printers are listed");
-    await kiosk.choose("document-printer-select", queue);
-    await kiosk.click("admin-close");
+    await useTestQueueForDocuments(kiosk);
 
     // A tap does nothing; holding starts the roll call.
     const button = await kiosk.waitFor("evacuate-start");

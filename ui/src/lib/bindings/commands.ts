@@ -108,6 +108,21 @@ export function cardsStatus(): Promise<CardsStatus> {
   return invoke<CardsStatus>("cards_status");
 }
 
+/** Print one emergency card (A6) on the document printer. */
+export function printCard(role: Role, scenario: Scenario, lang: Lang): Promise<PrintJob> {
+  return invoke<PrintJob>("print_card", { role, scenario, lang });
+}
+
+/** Print every card of a role as a deck of A6 pages on the document printer. */
+export function printCardDeck(role: Role, lang: Lang): Promise<PrintJob> {
+  return invoke<PrintJob>("print_card_deck", { role, lang });
+}
+
+/** A print job, brought up to date with the print system. */
+export function printJob(id: PrintJobId): Promise<PrintJob> {
+  return invoke<PrintJob>("print_job", { id });
+}
+
 /** The sync state with the site hub: for the status in the top bar and the hub settings. */
 export function hubStatus(): Promise<SyncStatus> {
   return invoke<SyncStatus>("hub_status");
