@@ -70,11 +70,7 @@ impl Kiosk {
         let mut pages = Vec::with_capacity(scenarios.len());
         for scenario in scenarios {
             let card = self.card(role, *scenario, lang);
-            pages.push(crate::cards::card_page(
-                &renderer,
-                &card,
-                &card_labels(&card, &site.site.name.get(lang).to_owned()),
-            )?);
+            pages.push(crate::cards::card_page(&renderer, &card, &card_labels(&card, site.site.name.get(lang)))?);
         }
         Ok(pages)
     }
