@@ -33,9 +33,15 @@ pub struct EvacuationStarted {
     pub started_at: jiff::Timestamp,
     pub drill: bool,
     pub desk_id: String,
-    /// Everyone on site as the starting device saw it, frozen at the start.
+    /// Everyone on site as the starting device saw it, frozen at the start. A long list is
+    /// split over several ops with the same id and fields (at most `VISITS_PER_OP` each); the
+    /// frozen list is their union.
     pub on_site: Vec<VisitId>,
 }
+
+/// Most visit ids one evacuation op carries (about 40 KB of JSON), so an op stays well inside
+/// the hub's per-op limit however many people are on site.
+pub const VISITS_PER_OP: usize = 1_000;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, strum::IntoStaticStr, strum::EnumString,
@@ -66,8 +72,13 @@ pub struct EvacuationEnded {
     pub evacuation_ids: Vec<EvacuationId>,
     #[ts(type = "string")]
     pub ended_at: jiff::Timestamp,
-    /// Who was not accounted for at the end (marked missing, or never marked).
+    /// Who was not accounted for at the end (marked missing, or never marked); a long list is
+    /// split over several ops with the same evacuations, end time and duration.
     pub missing: Vec<VisitId>,
+    /// How many were not accounted for in all (`missing` may be one part of the list).
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub missing_total: Option<u32>,
     /// From the earliest start to the end.
     #[ts(type = "number")]
     pub duration_seconds: u64,

@@ -127,6 +127,7 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
                             evacuation_ids: ended.into_iter().map(|e| evacuations[e]).collect(),
                             ended_at: ts(at),
                             missing: missing.into_iter().map(|v| visits[v]).collect(),
+                            missing_total: None,
                             duration_seconds: u64::from(at),
                         })
                     }

@@ -178,3 +178,31 @@ fn the_language_follows_the_os_until_someone_chooses() {
     kiosk.set_language(frontdesk_core::i18n::Lang::En).unwrap();
     assert_eq!(kiosk.info().unwrap().language, frontdesk_core::i18n::Lang::En);
 }
+
+#[test]
+fn an_op_larger_than_the_hub_accepts_is_never_stored() {
+    use frontdesk_core::ids::VisitId;
+    use frontdesk_core::op::{OpBody, VisitFields, VisitSignedIn};
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = open(dir.path(), Arc::default()).unwrap();
+    let before = op_count(dir.path());
+    let huge = kiosk.change(|change| {
+        change.op(OpBody::VisitSignedIn(VisitSignedIn {
+            visit_id: VisitId::new(),
+            fields: VisitFields {
+                name: "Ann".into(),
+                company: String::new(),
+                host_id: HostId("zhang-wei".into()),
+                purpose: "x".repeat(frontdesk_core::sync::protocol::MAX_OP_BYTES),
+            },
+            desk_id: "lobby".into(),
+            signed_in_at: jiff::Timestamp::now(),
+        }))
+    });
+    assert!(huge.is_err(), "an op the hub would refuse forever is refused here");
+    assert_eq!(op_count(dir.path()), before, "nothing stored");
+    assert!(kiosk.on_site().unwrap().is_empty());
+    // The kiosk carries on: the next op takes the sequence number the refused one did not use.
+    kiosk.sign_in(visitor("王小明")).unwrap();
+    assert_eq!(op_count(dir.path()), before + 1);
+}

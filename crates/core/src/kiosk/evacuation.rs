@@ -9,7 +9,7 @@ use crate::audit::AuditAction;
 use crate::error::{CoreError, FieldError, FieldErrorCode};
 use crate::evacuation::{
     EvacuationEnded, EvacuationRecord, EvacuationStarted, RollCall, RollcallMarked, RollcallStatus, RollcallUpdate,
-    VisitBackEntered,
+    VISITS_PER_OP, VisitBackEntered,
 };
 use crate::ids::{EvacuationId, VisitId};
 use crate::op::{OpBody, VisitSignedIn, VisitSignedOut};
@@ -57,13 +57,21 @@ impl Kiosk {
             let on_site: Vec<VisitId> = change.read().on_site()?.into_iter().map(|v| v.id).collect();
             let evacuation_id = EvacuationId::new();
             let people = on_site.len();
-            change.op(OpBody::EvacuationStarted(EvacuationStarted {
-                evacuation_id,
-                started_at: change.now(),
-                drill,
-                desk_id: change.desk()?.id,
-                on_site,
-            }))?;
+            let (started_at, desk_id) = (change.now(), change.desk()?.id);
+            // One op per part of a long list; an empty site still writes one op.
+            let mut parts: Vec<Vec<VisitId>> = on_site.chunks(VISITS_PER_OP).map(<[VisitId]>::to_vec).collect();
+            if parts.is_empty() {
+                parts.push(Vec::new());
+            }
+            for part in parts {
+                change.op(OpBody::EvacuationStarted(EvacuationStarted {
+                    evacuation_id,
+                    started_at,
+                    drill,
+                    desk_id: desk_id.clone(),
+                    on_site: part,
+                }))?;
+            }
             change.audit(
                 &actor,
                 AuditAction::EvacuationStarted,
@@ -117,12 +125,20 @@ impl Kiosk {
             let now = change.now();
             let duration_seconds = (now.as_second() - rollcall.started_at.as_second()).max(0) as u64;
             let missing = rollcall.not_accounted();
-            change.op(OpBody::EvacuationEnded(EvacuationEnded {
-                evacuation_ids: rollcall.evacuation_ids.clone(),
-                ended_at: now,
-                missing: missing.clone(),
-                duration_seconds,
-            }))?;
+            let missing_total = u32::try_from(missing.len()).unwrap_or(u32::MAX);
+            let mut parts: Vec<Vec<VisitId>> = missing.chunks(VISITS_PER_OP).map(<[VisitId]>::to_vec).collect();
+            if parts.is_empty() {
+                parts.push(Vec::new());
+            }
+            for part in parts {
+                change.op(OpBody::EvacuationEnded(EvacuationEnded {
+                    evacuation_ids: rollcall.evacuation_ids.clone(),
+                    ended_at: now,
+                    missing: part,
+                    missing_total: Some(missing_total),
+                    duration_seconds,
+                }))?;
+            }
             change.audit(
                 &actor,
                 AuditAction::EvacuationEnded,

@@ -27,6 +27,18 @@ pub(super) fn append_and_apply(tx: &Transaction<'_>, op: &Op, received_at_ms: i6
             reason: "its clock stamp must name its own device and its sequence number start at 1".into(),
         });
     }
+    // An op larger than the hub accepts would be refused at every push and hold up everything
+    // this device writes after it (the log is append-only), so it is never stored.
+    let size = serde_json::to_vec(op).map(|v| v.len()).unwrap_or(usize::MAX);
+    if size > crate::sync::protocol::MAX_OP_BYTES {
+        return Err(StorageError::InvalidOp {
+            op: op.id.to_string(),
+            reason: format!(
+                "{size} bytes; one operation may have at most {} (split it)",
+                crate::sync::protocol::MAX_OP_BYTES
+            ),
+        });
+    }
     if !append(tx, op, received_at_ms)? {
         return Ok(false);
     }

@@ -126,7 +126,7 @@ pub(super) fn apply_ended(tx: &Transaction<'_>, op: &Op, b: &EvacuationEnded) ->
                 id.to_string(),
                 op.hlc.to_string(),
                 b.ended_at.as_millisecond(),
-                b.missing.len() as i64,
+                b.missing_total.map_or(b.missing.len() as i64, i64::from),
                 i64::try_from(b.duration_seconds).unwrap_or(i64::MAX)
             ],
         )?;
