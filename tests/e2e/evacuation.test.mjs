@@ -61,6 +61,16 @@ test("start an evacuation, mark a visitor accounted for, print the roll call", a
     const marked = await kiosk.session.findElement(By.css(`[data-testid="rollcall-row"][data-visit-id="${annId}"]`));
     assert.equal(await marked.getAttribute("data-status"), "accounted");
 
+    // The desk can step away (e.g. to open the fire card), and finds the way back from home.
+    await kiosk.click("rollcall-leave");
+    await kiosk.click("cards-open");
+    await kiosk.waitFor("cards-screen", 10_000);
+    await kiosk.click("cards-close");
+    const back = await kiosk.waitFor("rollcall-return");
+    assert.match(await back.getText(), /1/, "home says how many are not accounted for");
+    await back.click();
+    await kiosk.waitFor("rollcall-list");
+
     // Print the list to the CUPS PDF queue and read the names back from the printed file.
     const since = Date.now();
     await kiosk.click("rollcall-print");

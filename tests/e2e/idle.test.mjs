@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { Key } from "selenium-webdriver";
 import { freshDataDir, openKiosk, repoRoot, startDriver } from "./lib/kiosk.mjs";
 
 let stopDriver;
@@ -28,8 +29,15 @@ test("an idle kiosk clears the form and hides visitor names", async () => {
     await kiosk.type("visitor-name", "Ingrid Idle");
     await kiosk.choose("visitor-host", "zhang-wei");
     await kiosk.click("visitor-submit");
-    await kiosk.click("badge-done"); // the badge screen follows a sign-in
+    // The badge screen follows a sign-in; keep its token to scan it like a guard would.
+    const token = await (await kiosk.waitFor("badge-preview", 20_000)).getAttribute("data-token");
+    await kiosk.click("badge-done");
     await kiosk.rowFor("Ingrid Idle");
+
+    // A badge scanned at the desk shows the visitor's name until the desk goes quiet.
+    const scanBox = await kiosk.waitFor("badge-scan");
+    await scanBox.sendKeys(token, Key.ENTER);
+    await kiosk.session.wait(async () => /Ingrid Idle/.test(await kiosk.text("badge-scan-name")), 20_000);
 
     // A second visitor is half-way through the form when the desk goes quiet.
     await kiosk.click("new-visitor");
@@ -38,7 +46,8 @@ test("an idle kiosk clears the form and hides visitor names", async () => {
 
     await kiosk.waitFor("new-visitor");
     const page = await kiosk.session.findElement({ css: "body" }).getText();
-    assert.ok(!page.includes("Ingrid Idle"), "no name on the idle screen");
+    assert.ok(!page.includes("Ingrid Idle"), "no name on the idle screen, neither in the list nor the scan result");
+    assert.equal((await kiosk.findAll("badge-scan-result")).length, 0);
     assert.ok(!page.includes("Half Typed"));
 
     await kiosk.click("new-visitor");

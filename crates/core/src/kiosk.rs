@@ -29,7 +29,7 @@ pub use admin::{AdminLogin, AdminSession, PinCheck, PinRefusal};
 pub use backups::CLI_ACTOR;
 pub use change::{Change, SYSTEM_ACTOR};
 pub use evacuation::{BackEntry, EvacuationSummary};
-pub use paper::PaperPrint;
+pub use paper::{PaperPrint, PrinterRole};
 
 const META_DEVICE_ID: &str = "device_id";
 const META_KEYS_CREATED: &str = "keys_created_at";

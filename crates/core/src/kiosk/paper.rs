@@ -15,11 +15,30 @@ use crate::render::Renderer;
 const META_DOCUMENT_PRINTER: &str = "print.document_printer";
 
 /// What a paper print did: the jobs handed to the printers, and which printer was skipped
-/// because none is chosen (`document` or `badge`).
+/// because none is chosen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PaperPrint {
     pub jobs: Vec<PrintJob>,
-    pub skipped: Vec<String>,
+    pub skipped: Vec<PrinterRole>,
+}
+
+/// The kiosk's two printers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PrinterRole {
+    /// A4 lists and the fallback kit.
+    Document,
+    /// Badges, and the roll call on its label roll.
+    Badge,
+}
+
+impl PrinterRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrinterRole::Document => "document",
+            PrinterRole::Badge => "badge",
+        }
+    }
 }
 
 impl Kiosk {
@@ -48,16 +67,16 @@ impl Kiosk {
         let title = crate::catalog::text(lang, "rollcall-print-title", &[]);
         let subject = rollcall.evacuation_id.to_string();
         let mut result = PaperPrint { jobs: Vec::new(), skipped: Vec::new() };
-        let targets = [("document", self.document_printer()?), ("badge", self.badge_printer()?)];
+        let targets = [(PrinterRole::Document, self.document_printer()?), (PrinterRole::Badge, self.badge_printer()?)];
         if targets.iter().all(|(_, p)| p.is_none()) {
             return Err(CoreError::NoDocumentPrinter);
         }
         for (which, printer) in targets {
             let Some(printer) = printer else {
-                result.skipped.push(which.to_owned());
+                result.skipped.push(which);
                 continue;
             };
-            let pages = if which == "document" {
+            let pages = if which == PrinterRole::Document {
                 crate::paper::rollcall_a4(&renderer, lang, &self.site(), &rollcall, now)?
             } else {
                 crate::paper::rollcall_roll(&renderer, lang, &self.site(), &rollcall, now)?
@@ -66,7 +85,7 @@ impl Kiosk {
             let job = self.print_pages(
                 PrintWhat {
                     kind: "rollcall",
-                    subject: &format!("{subject}/{which}"),
+                    subject: &format!("{subject}/{}", which.as_str()),
                     title: &title,
                     printer: &printer,
                 },
