@@ -34,6 +34,18 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, env: Environment) -> ta
             Err(message) => AppState::failed(message),
         };
         let cards_folder = state.kiosk().ok().and_then(|k| k.cards_folder());
+        if let Ok(kiosk) = state.kiosk() {
+            // Restored from an enrolled kiosk's backup: the database is now a new device's,
+            // which only a fresh start takes on. The window first says so (restore's answer).
+            let handle = app.handle().clone();
+            kiosk.on_retired(Arc::new(move || {
+                let handle = handle.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_secs(3));
+                    handle.restart();
+                });
+            }));
+        }
         let state = state.with_sync(sync_observer(app.handle().clone()), sync_options());
         if let Some(engine) = state.sync_engine() {
             tauri::async_runtime::spawn(engine.run());

@@ -114,6 +114,10 @@ pub struct RestoreReport {
     pub previous: Option<String>,
     /// Device keys that were missing from the keyring and were put back from the backup.
     pub keys_restored: u32,
+    /// The backup was of a kiosk enrolled at a hub: the restored database continues as a new
+    /// device, not enrolled (see `sync::link::detach_restored`). The running app must restart
+    /// to take the new identity, and an admin enrols the kiosk again.
+    pub new_identity: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -608,6 +612,7 @@ impl StagedRestore {
     ) -> Result<RestoreReport> {
         let live_path = ctx.data_dir.join(DATABASE_FILE);
         let mut previous = None;
+        let new_identity;
         let conn = match live {
             Some(conn) => Some(conn),
             None if live_path.exists() => Some(Connection::open(&live_path)?),
@@ -655,6 +660,11 @@ impl StagedRestore {
             p.push(suffix);
             let _ = std::fs::remove_file(PathBuf::from(p));
         }
+        {
+            // Detached before it takes the live name, so no start ever sees it still linked.
+            let conn = Connection::open(&self.temp)?;
+            new_identity = crate::sync::detach_restored(&conn)?.is_some();
+        }
         std::fs::rename(&self.temp, &live_path).map_err(io_err(&live_path))?;
         sync_dir(ctx.data_dir);
         let mut keys_restored = 0;
@@ -664,7 +674,7 @@ impl StagedRestore {
                 keys_restored += 1;
             }
         }
-        Ok(RestoreReport { restored: self.header.clone(), previous, keys_restored })
+        Ok(RestoreReport { restored: self.header.clone(), previous, keys_restored, new_identity })
     }
 }
 
@@ -787,6 +797,7 @@ pub fn restore_data_dir(
             "created_at": report.restored.created_at.to_string(),
             "schema_version": report.restored.schema_version,
             "previous": report.previous,
+            "new_identity": report.new_identity,
         }),
     )?;
     Ok(report)

@@ -103,6 +103,8 @@ pub enum ErrorCode {
     NoEvacuation,
     /// No document (A4) printer is chosen in the settings.
     NoDocumentPrinter,
+    /// The database was replaced (restored as a new device): the app must restart first.
+    RestartRequired,
 }
 
 /// Why one form field was refused.
@@ -194,6 +196,8 @@ pub enum CoreError {
     NoEvacuation,
     #[error("no document printer is chosen in the settings")]
     NoDocumentPrinter,
+    #[error("the database was restored as a new device; restart the app")]
+    RestartRequired,
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
@@ -236,6 +240,7 @@ impl CoreError {
             },
             CoreError::NoEvacuation => ErrorCode::NoEvacuation,
             CoreError::NoDocumentPrinter => ErrorCode::NoDocumentPrinter,
+            CoreError::RestartRequired => ErrorCode::RestartRequired,
         }
     }
 

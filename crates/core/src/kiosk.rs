@@ -80,6 +80,10 @@ pub struct Kiosk {
     admin: Mutex<Option<admin::SessionState>>,
     cards: RwLock<CardLibrary>,
     listeners: Mutex<Vec<ChangeListener>>,
+    /// Set once the database under this kiosk was restored as a new device: nothing more may be
+    /// written under the old identity, and the app restarts (see `on_retired`).
+    retired: std::sync::atomic::AtomicBool,
+    retire_listeners: Mutex<Vec<ChangeListener>>,
     /// The site's badge key (see `kiosk/badges.rs`).
     badge_keys: crate::badge::BadgeKeys,
     data_dir: PathBuf,
@@ -137,6 +141,8 @@ impl Kiosk {
             admin: Mutex::new(None),
             cards,
             listeners: Mutex::default(),
+            retired: Default::default(),
+            retire_listeners: Mutex::default(),
             badge_keys,
             data_dir,
         };
@@ -196,6 +202,27 @@ impl Kiosk {
     /// Call `listener` after every change this kiosk commits.
     pub fn on_change(&self, listener: ChangeListener) {
         self.listeners.lock().unwrap_or_else(|e| e.into_inner()).push(listener);
+    }
+
+    /// Call `listener` when this kiosk retires (its database now belongs to a new device
+    /// identity): the adapter restarts the app, which opens the database afresh.
+    pub fn on_retired(&self, listener: ChangeListener) {
+        self.retire_listeners.lock().unwrap_or_else(|e| e.into_inner()).push(listener);
+    }
+
+    pub(crate) fn retire(&self) {
+        self.retired.store(true, std::sync::atomic::Ordering::SeqCst);
+        let listeners = self.retire_listeners.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for listener in listeners {
+            listener();
+        }
+    }
+
+    pub(crate) fn check_not_retired(&self) -> Result<(), CoreError> {
+        if self.retired.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(CoreError::RestartRequired);
+        }
+        Ok(())
     }
 
     pub(crate) fn changed(&self) {
@@ -313,6 +340,7 @@ impl Kiosk {
         &self,
         build: impl FnOnce(crate::storage::Reader<'_>) -> Result<OpBody, CoreError>,
     ) -> Result<Op, CoreError> {
+        self.check_not_retired()?;
         let mut store = self.store();
         let seq = store.next_seq(self.device)?;
         let received_at = self.clock_wall_ms();

@@ -322,3 +322,55 @@ fn a_database_is_backed_up_before_it_is_migrated() {
     assert_eq!(list[0].header.kind, BackupKind::PreMigration);
     assert_eq!(list[0].header.schema_version as usize, frontdesk_core::storage::latest_version() - 1);
 }
+
+/// An enrolled kiosk restored from the admin screen continues as a new device after a restart
+/// (see `sync::link::detach_restored`); until then it writes nothing under the old identity.
+#[test]
+fn an_enrolled_kiosk_restored_from_the_admin_screen_retires_until_it_restarts_as_a_new_device() {
+    use frontdesk_core::secrets::Secret;
+    use frontdesk_core::sync::HubLink;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemorySecretStore::default());
+    let kiosk = support::open_kiosk(dir.path(), secrets.clone());
+    let token = admin(&kiosk);
+    let link = HubLink {
+        url: "https://hub.example:8443".into(),
+        fingerprint: Some(frontdesk_core::sync::credentials::Fingerprint([7; 32])),
+        site: SiteId("riverside-tower".into()),
+        device_name: "Lobby".into(),
+        handover_seq: 0,
+        enrolled_at: jiff::Timestamp::UNIX_EPOCH,
+        revoked_at: None,
+    };
+    kiosk.complete_enrolment(&link, &Secret::new(b"fdc1.credential".to_vec())).unwrap();
+    sign_in(&kiosk, "Before");
+    let info = kiosk.backup_now(&token).unwrap();
+    sign_in(&kiosk, "After");
+    let old_device = kiosk.device_id();
+    let restarted = Arc::new(AtomicBool::new(false));
+    let flag = restarted.clone();
+    kiosk.on_retired(Arc::new(move || flag.store(true, Ordering::SeqCst)));
+
+    let report = kiosk.restore_backup(&token, &info.file_name).unwrap();
+    assert!(report.new_identity);
+    assert!(restarted.load(Ordering::SeqCst), "the app is told to restart");
+    let refused = kiosk
+        .sign_in(NewVisit {
+            name: "Too soon".into(),
+            company: String::new(),
+            host_id: HostId("zhang-wei".into()),
+            purpose: String::new(),
+        })
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::RestartRequired, "nothing under the old identity");
+    drop(kiosk);
+
+    let reopened = support::open_kiosk(dir.path(), secrets);
+    assert_ne!(reopened.device_id(), old_device);
+    assert!(reopened.hub_link().unwrap().is_none());
+    let names: Vec<String> = reopened.on_site().unwrap().into_iter().map(|v| v.name).collect();
+    assert_eq!(names, ["Before"]);
+    sign_in(&reopened, "New device");
+    assert_eq!(reopened.on_site().unwrap().len(), 2);
+}

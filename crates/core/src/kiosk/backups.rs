@@ -121,9 +121,14 @@ impl Kiosk {
                             "created_at": report.restored.created_at.to_string(),
                             "schema_version": report.restored.schema_version,
                             "previous": report.previous,
+                            "new_identity": report.new_identity,
                         }),
                     )
                 })?;
+                if report.new_identity {
+                    // This kiosk's device id is no longer the database's: stop writing under it.
+                    self.retire();
+                }
                 Ok(report)
             }
             Err(err) => {

@@ -98,6 +98,7 @@ impl<'a> Change<'a> {
 impl Kiosk {
     /// Run `f` as one change: everything it writes commits together or not at all.
     pub fn change<T>(&self, f: impl FnOnce(&mut Change<'_>) -> Result<T, CoreError>) -> Result<T, CoreError> {
+        self.check_not_retired()?;
         let mut store = self.store();
         let next_seq = store.next_seq(self.device)?;
         let now_ms = self.clock_wall_ms();

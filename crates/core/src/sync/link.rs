@@ -45,6 +45,37 @@ pub struct EnrolmentRequest {
     pub handover_seq: u64,
 }
 
+/// Where the link of a database restored from a backup is kept for the admin screen (the hub
+/// address to enrol again at); the kiosk itself is no longer linked.
+pub const META_RESTORED_LINK: &str = "hub.restored_link";
+
+/// A database restored from a backup of an enrolled kiosk is behind the hub: the hub holds the
+/// ops this device wrote after the backup, under sequence numbers the restored log would hand
+/// out again (the hub refuses them, and pulls never return a device's own ops). So the restored
+/// database continues as a new device: a new id (new keys are made at the next start), no hub
+/// link (enrol again; the old device's later ops then arrive like anyone else's) and its link
+/// kept for the admin screen. Returns the old device id, or `None` if it was not enrolled.
+pub(crate) fn detach_restored(conn: &rusqlite::Connection) -> rusqlite::Result<Option<DeviceId>> {
+    use rusqlite::OptionalExtension;
+    let meta = |key: &str| -> rusqlite::Result<Option<String>> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()
+    };
+    let Some(link) = meta(META_LINK)? else { return Ok(None) };
+    let Some(old) = meta("device_id")?.and_then(|d| d.parse::<DeviceId>().ok()) else { return Ok(None) };
+    let tx = conn.unchecked_transaction()?;
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (META_RESTORED_LINK, &link),
+    )?;
+    tx.execute("UPDATE meta SET value = ?1 WHERE key = 'device_id'", [DeviceId::new().to_string()])?;
+    tx.execute(
+        "DELETE FROM meta WHERE key IN ('keys_created_at', ?1, ?2, ?3, ?4, ?5)",
+        (META_LINK, META_CURSOR, META_CURSOR_ID, META_PUSHED, META_LAST_SYNC),
+    )?;
+    tx.commit()?;
+    Ok(Some(old))
+}
+
 /// The keyring account of the kiosk's hub credential.
 pub fn credential_account(device: DeviceId) -> String {
     format!("device/{device}/hub-credential")

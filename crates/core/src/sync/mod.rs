@@ -18,7 +18,10 @@ pub mod client;
 pub mod engine;
 
 pub use authority::Author;
-pub use link::{EnrolmentRequest, HubLink, credential_account, hub_managed, hub_managed_in, published_site};
+pub(crate) use link::detach_restored;
+pub use link::{
+    EnrolmentRequest, HubLink, META_RESTORED_LINK, credential_account, hub_managed, hub_managed_in, published_site,
+};
 pub use protocol::{HubError, HubErrorCode};
 pub use status::{HubSummary, LinkHealth, SyncState, SyncStatus};
 

@@ -12,4 +12,10 @@ previous: string | null,
 /**
  * Device keys that were missing from the keyring and were put back from the backup.
  */
-keys_restored: number, };
+keys_restored: number, 
+/**
+ * The backup was of a kiosk enrolled at a hub: the restored database continues as a new
+ * device, not enrolled (see `sync::link::detach_restored`). The running app must restart
+ * to take the new identity, and an admin enrols the kiosk again.
+ */
+new_identity: boolean, };
