@@ -330,6 +330,7 @@ audit-action-evacuation_ended = Evacuation ended
 audit-action-rollcall_printed = Roll call printed
 audit-action-fallback_kit_printed = Paper fallback kit printed
 audit-action-back_entry = Paper sign-in entered afterwards
+audit-action-site_keys_adopted = Site keys taken from the site hub
 field-error-in_future = This time is in the future.
 field-error-out_before_in = Sign-out must be after sign-in.
 field-error-bad_time = Enter a date and time like 2026-05-04 09:30.

@@ -326,6 +326,7 @@ audit-action-evacuation_ended = 疏散结束
 audit-action-rollcall_printed = 已打印点名表
 audit-action-fallback_kit_printed = 已打印纸质应急包
 audit-action-back_entry = 补录纸质登记
+audit-action-site_keys_adopted = 已从站点中心获取站点密钥
 field-error-in_future = 时间不能晚于现在。
 field-error-out_before_in = 离开时间必须晚于到达时间。
 field-error-bad_time = 请按“2026-05-04 09:30”的格式填写日期和时间。

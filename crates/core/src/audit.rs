@@ -58,6 +58,8 @@ pub enum AuditAction {
     RollcallPrinted,
     FallbackKitPrinted,
     BackEntry,
+    /// The site's shared keys (badge signing…) were taken from the site hub.
+    SiteKeysAdopted,
 }
 
 impl AuditAction {

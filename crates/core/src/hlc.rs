@@ -133,6 +133,11 @@ impl Clock {
         (self.wall)()
     }
 
+    /// The time source itself.
+    pub fn wall_fn(&self) -> WallClock {
+        self.wall
+    }
+
     pub fn last(&self) -> Hlc {
         *self.last.lock().unwrap_or_else(|e| e.into_inner())
     }

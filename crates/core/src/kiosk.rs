@@ -84,16 +84,18 @@ pub struct Kiosk {
     /// written under the old identity, and the app restarts (see `on_retired`).
     retired: std::sync::atomic::AtomicBool,
     retire_listeners: Mutex<Vec<ChangeListener>>,
-    /// The site's badge key (see `kiosk/badges.rs`).
-    badge_keys: crate::badge::BadgeKeys,
+    /// The site's badge key (see `kiosk/badges.rs`); replaced when the hub hands out the site's.
+    badge_keys: RwLock<Arc<crate::badge::BadgeKeys>>,
     data_dir: PathBuf,
 }
 
 mod badges;
 mod cards;
 mod printing;
+mod site_keys;
 pub use badges::{BadgeKeyInfo, BadgePreview, PrintSettings};
 pub use printing::PrintWhat;
+pub(crate) use site_keys::META_SITE_SECRETS_AT;
 
 impl Kiosk {
     pub fn open(options: KioskOptions) -> Result<Kiosk, CoreError> {
@@ -143,7 +145,7 @@ impl Kiosk {
             listeners: Mutex::default(),
             retired: Default::default(),
             retire_listeners: Mutex::default(),
-            badge_keys,
+            badge_keys: RwLock::new(Arc::new(badge_keys)),
             data_dir,
         };
         kiosk.seed_directory()?;
@@ -185,6 +187,17 @@ impl Kiosk {
     /// The site's configuration now (the hub may publish a new one at any time).
     pub fn site(&self) -> Arc<SiteConfig> {
         self.site.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn badge_keys(&self) -> Arc<crate::badge::BadgeKeys> {
+        self.badge_keys.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Read the site's badge key again (the keyring's changed: the hub handed out the site's).
+    pub(crate) fn reload_badge_keys(&self) -> Result<(), CoreError> {
+        let keys = open_badge_keys(&self.store(), self.secrets.as_ref(), &self.site(), self.clock.wall_fn())?;
+        *self.badge_keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
+        Ok(())
     }
 
     pub(crate) fn replace_site(&self, site: SiteConfig) {

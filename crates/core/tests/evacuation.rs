@@ -263,7 +263,7 @@ fn the_roll_call_prints_on_a4_and_the_roll_and_the_kit_prints_on_a4() {
     kiosk.set_document_printer(Some("A4")).unwrap();
     let printed = kiosk.print_rollcall(Lang::En).unwrap();
     assert_eq!(printed.jobs.len(), 1);
-    assert_eq!(printed.skipped, ["badge"]);
+    assert_eq!(printed.skipped, [frontdesk_core::kiosk::PrinterRole::Badge]);
     kiosk.set_badge_printer(Some("Labels")).unwrap();
     fake.finish_all();
     for job in kiosk.print_jobs().unwrap() {

@@ -9,6 +9,7 @@ use frontdesk_core::op::{HostRecord, Op, OpBody, SitePublished};
 use frontdesk_core::site::SiteConfig;
 use frontdesk_core::sync::HubError;
 use frontdesk_core::sync::protocol::MAX_PUSH_OPS;
+use frontdesk_core::sync::site_secrets::SiteSecret;
 use frontdesk_core::sync::validate::{self, Pusher};
 
 use crate::server::now;
@@ -74,6 +75,27 @@ pub async fn publish_site<S: HubStore>(store: &S, config: &SiteConfig) -> Result
 
     let mut settings = config.clone();
     settings.hosts.clear();
+    // The site's badge public key travels with the settings, so any device checks badges
+    // offline. The hub holds the site's key once a kiosk has enrolled (see `site_secrets`).
+    let held = store.offer_site_secrets(site.clone(), Vec::new(), now()).await?;
+    let hub_key = held
+        .iter()
+        .find(|(name, _)| name == SiteSecret::BadgeSigning.name())
+        .and_then(|(_, seed)| frontdesk_core::badge::keys::public_key_of_seed(seed));
+    match (&settings.badges.public_key, hub_key) {
+        (None, Some(key)) => settings.badges.public_key = Some(key),
+        (Some(named), Some(key)) if named.trim() != key => {
+            return Err(HubError::new(
+                frontdesk_core::sync::HubErrorCode::InvalidOp,
+                format!(
+                    "site file: badges.public_key is not the site's badge key held by this hub ({key}); \
+                     remove the line and the hub fills it in"
+                ),
+            )
+            .into());
+        }
+        _ => {}
+    }
     let published = store.ops_of_kind(site.clone(), "site.published").await?;
     if current_settings(&published).as_ref() != Some(&settings) {
         report.settings_changed = true;

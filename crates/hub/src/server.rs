@@ -22,6 +22,7 @@ use frontdesk_core::sync::protocol::{
     self, EnrolRequest, Health, HubError, HubErrorCode, MAX_BODY_BYTES, MAX_PULL_OPS, PullQuery, PushRequest,
     PushResponse,
 };
+use frontdesk_core::sync::site_secrets::{self, SiteSecrets};
 use frontdesk_core::sync::validate;
 use serde::de::DeserializeOwned;
 
@@ -143,6 +144,7 @@ pub fn router<S: HubStore>(hub: Arc<HubState<S>>) -> Router {
         .route(protocol::PATH_ENROL, post(enrol::<S>))
         .route(protocol::PATH_OPS, post(push::<S>).get(pull::<S>))
         .route(protocol::PATH_LIVE, get(live::<S>))
+        .route(site_secrets::PATH_SITE_SECRETS, post(exchange_site_secrets::<S>))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(hub)
@@ -182,6 +184,27 @@ async fn push<S: HubStore>(
         device_seq: outcome.device_seq,
         head: outcome.head,
     }))
+}
+
+/// A device offers the site secrets it holds; the hub keeps those the site lacks and answers
+/// with the site's (see `frontdesk_core::sync::site_secrets`).
+async fn exchange_site_secrets<S: HubStore>(
+    State(hub): State<Arc<HubState<S>>>,
+    Device(device): Device,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<axum::Json<SiteSecrets>, Failure> {
+    let offer: SiteSecrets = json_body(body)?;
+    let offers = offer.decode().map_err(|e| Failure::new(HubErrorCode::Malformed, e))?;
+    let offers = offers.into_iter().map(|(secret, bytes)| (secret.name().to_owned(), bytes)).collect();
+    let held = hub.store.offer_site_secrets(device.site.clone(), offers, now()).await?;
+    let mut answer = SiteSecrets::default();
+    for (name, bytes) in held {
+        // A secret this build does not know (from a newer hub version) is not handed out.
+        if let Some(secret) = site_secrets::SiteSecret::from_name(&name) {
+            answer.insert(secret, &bytes);
+        }
+    }
+    Ok(axum::Json(answer))
 }
 
 async fn pull<S: HubStore>(

@@ -38,6 +38,11 @@ pub fn parse_public_key(text: &str) -> Result<VerifyingKey, String> {
     Ok(key)
 }
 
+/// The public key (as a site file writes it) of a signing seed as the keyring holds it.
+pub fn public_key_of_seed(seed: &[u8]) -> Option<String> {
+    signing_key(&Secret::new(seed.to_vec())).map(|key| encode_public_key(&key.verifying_key()))
+}
+
 pub fn encode_public_key(key: &VerifyingKey) -> String {
     base64::engine::general_purpose::STANDARD.encode(key.as_bytes())
 }

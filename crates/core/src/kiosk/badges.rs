@@ -76,9 +76,9 @@ impl Kiosk {
 
     pub fn badge_key(&self) -> BadgeKeyInfo {
         BadgeKeyInfo {
-            public_key: badge::keys::encode_public_key(self.badge_keys.public_key()),
-            key_id: self.badge_keys.key_id().iter().map(|b| format!("{b:02x}")).collect(),
-            can_issue: self.badge_keys.can_issue(),
+            public_key: badge::keys::encode_public_key(self.badge_keys().public_key()),
+            key_id: self.badge_keys().key_id().iter().map(|b| format!("{b:02x}")).collect(),
+            can_issue: self.badge_keys().can_issue(),
         }
     }
 
@@ -116,7 +116,8 @@ impl Kiosk {
             return Err(CoreError::AlreadySignedOut(visit_id.to_string()));
         }
         let site = self.site();
-        let key = self.badge_keys.signing().map_err(CoreError::BadgeKey)?;
+        let badge_keys = self.badge_keys();
+        let key = badge_keys.signing().map_err(CoreError::BadgeKey)?;
         // The site config can change while the kiosk runs (the hub hands out a new one): sign
         // only with the key it names, if it names one.
         if let Some(configured) = configured_key(&site)
@@ -128,7 +129,7 @@ impl Kiosk {
         let expires_at = self.badge_expiry(issued_at);
         let secs = |t: jiff::Timestamp| u32::try_from(t.as_second()).unwrap_or(u32::MAX);
         let claims = token::Claims {
-            key_id: self.badge_keys.key_id(),
+            key_id: badge_keys.key_id(),
             visit_id,
             site: site.site.id.clone(),
             issued_at: secs(issued_at),
@@ -218,8 +219,10 @@ impl Kiosk {
         let site = self.site();
         // This kiosk's key, and the one the current site config names (it may have changed
         // since start, e.g. handed out by the hub).
-        let mut keys = vec![*self.badge_keys.public_key()];
+        let mut keys = vec![*self.badge_keys().public_key()];
         keys.extend(configured_key(&site));
+        // Badges this kiosk printed before the hub handed it the site's key.
+        keys.extend(self.previous_badge_public_keys()?);
         let result = badge::check(text, &site.site.id, &keys, now, |id| {
             self.store().read().visit(id).unwrap_or_else(|e| {
                 lookup_error = Some(e);

@@ -272,6 +272,14 @@ impl HubClient {
         self.get(protocol::PATH_OPS, &query).await
     }
 
+    /// Offer this device's site secrets; the answer is the site's (see `site_secrets`).
+    pub async fn site_secrets(
+        &self,
+        offer: &super::site_secrets::SiteSecrets,
+    ) -> Result<super::site_secrets::SiteSecrets, SyncError> {
+        self.post(super::site_secrets::PATH_SITE_SECRETS, offer).await
+    }
+
     /// Open the live channel, asking for what happened after `after`.
     pub async fn live(&self, after: u64) -> Result<LiveChannel, SyncError> {
         let unreachable = |e: &dyn std::fmt::Display| SyncError::Unreachable(format!("live channel: {e}"));

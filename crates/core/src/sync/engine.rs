@@ -156,6 +156,11 @@ impl SyncEngine {
     async fn session(&self, client: &HubClient, backoff: &mut Backoff) -> Result<std::convert::Infallible, CoreError> {
         // Open the channel before the first exchange, so nothing announced in between is missed.
         let mut live: LiveChannel = client.live(self.kiosk.pull_cursor()?).await?;
+        // Once per enrolment: share the site's keys, so every desk signs and checks badges alike.
+        if !self.kiosk.site_secrets_settled()? {
+            let answer = client.site_secrets(&self.kiosk.site_secrets_offer()?).await?;
+            self.kiosk.adopt_site_secrets(&answer)?;
+        }
         loop {
             self.set_health(Phase::Exchanging, None);
             let report = sync_round(&self.kiosk, client).await?;

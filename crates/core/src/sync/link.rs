@@ -69,8 +69,8 @@ pub(crate) fn detach_restored(conn: &rusqlite::Connection) -> rusqlite::Result<O
     )?;
     tx.execute("UPDATE meta SET value = ?1 WHERE key = 'device_id'", [DeviceId::new().to_string()])?;
     tx.execute(
-        "DELETE FROM meta WHERE key IN ('keys_created_at', ?1, ?2, ?3, ?4, ?5)",
-        (META_LINK, META_CURSOR, META_CURSOR_ID, META_PUSHED, META_LAST_SYNC),
+        "DELETE FROM meta WHERE key IN ('keys_created_at', ?1, ?2, ?3, ?4, ?5, ?6)",
+        (META_LINK, META_CURSOR, META_CURSOR_ID, META_PUSHED, META_LAST_SYNC, crate::kiosk::META_SITE_SECRETS_AT),
     )?;
     tx.commit()?;
     Ok(Some(old))

@@ -9,6 +9,7 @@ pub mod credentials;
 mod link;
 pub mod protocol;
 pub mod round;
+pub mod site_secrets;
 pub mod status;
 pub mod validate;
 

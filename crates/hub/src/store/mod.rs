@@ -186,4 +186,13 @@ pub trait HubStore: Send + Sync + 'static {
     /// Every op of one kind at a site, in cursor order (to know what the hub published before).
     fn ops_of_kind(&self, site: SiteId, kind: &'static str)
     -> impl Future<Output = Result<Vec<Op>, StoreError>> + Send;
+
+    /// Keep each offered site secret the site does not have yet (the first offer wins, atomically)
+    /// and return all the site's secrets, by name.
+    fn offer_site_secrets(
+        &self,
+        site: SiteId,
+        offers: Vec<(String, Vec<u8>)>,
+        now: jiff::Timestamp,
+    ) -> impl Future<Output = Result<Vec<(String, Vec<u8>)>, StoreError>> + Send;
 }

@@ -85,11 +85,23 @@ CREATE TRIGGER ops_are_append_only_delete BEFORE DELETE ON ops
 BEGIN SELECT RAISE(ABORT, 'the op log is append-only'); END;
 "#;
 
+/// Secrets every device of a site shares (badge signing key…), handed to kiosks at enrolment
+/// (see `frontdesk_core::sync::site_secrets`). Kept in the owner-only data folder like the TLS key.
+const V2_SITE_SECRETS: &str = r#"
+CREATE TABLE site_secrets (
+    site       TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    secret     BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (site, name)
+) STRICT;
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2_SITE_SECRETS)])
 }
 
-const LATEST_VERSION: usize = 1;
+const LATEST_VERSION: usize = 2;
 
 /// Commit jobs queued together at most this many at a time.
 const MAX_GROUP: usize = 128;
@@ -628,6 +640,30 @@ impl HubStore for SqliteHubStore {
                 device: parse("device id", &device)?,
                 max_hlc: max.map(|h| parse::<Hlc>("stamp", &h)).transpose()?,
             })
+        })
+        .await
+    }
+
+    async fn offer_site_secrets(
+        &self,
+        site: SiteId,
+        offers: Vec<(String, Vec<u8>)>,
+        now: jiff::Timestamp,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        self.write(move |conn| {
+            for (name, secret) in &offers {
+                conn.execute(
+                    "INSERT INTO site_secrets (site, name, secret, created_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (site, name) DO NOTHING",
+                    params![site.0, name, secret, ms(now)],
+                )
+                .map_err(db_err)?;
+            }
+            let mut stmt = conn
+                .prepare_cached("SELECT name, secret FROM site_secrets WHERE site = ?1 ORDER BY name")
+                .map_err(db_err)?;
+            let rows = stmt.query_map([&site.0], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db_err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
         })
         .await
     }
