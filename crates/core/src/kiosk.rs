@@ -130,7 +130,11 @@ impl Kiosk {
         // A job the last run recorded but may not have handed over is never resent by itself.
         store.interrupt_recorded_print_jobs(jiff::Timestamp::from_millisecond(wall() as i64).unwrap_or_default())?;
         let print_system = crate::print::os_print_system();
-        let cards = RwLock::new(CardLibrary::open(Some(data_dir.join(CARDS_FOLDER))));
+        let cards = {
+            let managed = crate::sync::hub_managed(&store)?;
+            let published = store.read().authored_docs(crate::storage::AUTHORED_CARDS)?;
+            RwLock::new(CardLibrary::open_with(Some(data_dir.join(CARDS_FOLDER)), !managed, published))
+        };
         let kiosk = Kiosk {
             store: Mutex::new(store),
             clock,

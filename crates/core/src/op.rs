@@ -47,6 +47,9 @@ pub enum OpBody {
     EvacuationEnded(crate::evacuation::EvacuationEnded),
     #[serde(rename = "visit.back_entered")]
     VisitBackEntered(crate::evacuation::VisitBackEntered),
+    /// An emergency card file as the site's author published it (site data).
+    #[serde(rename = "card.published")]
+    CardPublished(CardPublished),
 }
 
 /// What an operation is about: the unit the merge rules work on.
@@ -56,6 +59,7 @@ pub enum EntityKind {
     Host,
     Site,
     Evacuation,
+    Card,
 }
 
 impl EntityKind {
@@ -65,6 +69,7 @@ impl EntityKind {
             EntityKind::Host => "host",
             EntityKind::Site => "site",
             EntityKind::Evacuation => "evacuation",
+            EntityKind::Card => "card",
         }
     }
 }
@@ -81,6 +86,7 @@ impl OpBody {
             OpBody::RollcallMarked(_) => "rollcall.marked",
             OpBody::EvacuationEnded(_) => "evacuation.ended",
             OpBody::VisitBackEntered(_) => "visit.back_entered",
+            OpBody::CardPublished(_) => "card.published",
         }
     }
 
@@ -97,6 +103,7 @@ impl OpBody {
                 (EntityKind::Evacuation, b.evacuation_ids.first().map(|e| e.to_string()).unwrap_or_default())
             }
             OpBody::VisitBackEntered(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::CardPublished(c) => (EntityKind::Card, c.file.clone()),
         }
     }
 }
@@ -157,6 +164,15 @@ pub struct HostRecord {
     pub email: String,
     pub may_escort: bool,
     pub active: bool,
+}
+
+/// One emergency card file (`role/scenario.toml`, TOML as in `assets/cards/`), replacing the
+/// built-in card of that name on every kiosk of the site. Last writer wins per file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CardPublished {
+    pub file: String,
+    pub text: String,
 }
 
 /// The site's settings (everything of the site file but the host directory, which travels as

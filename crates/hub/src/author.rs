@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use frontdesk_core::hlc::{Clock, Hlc, system_millis};
 use frontdesk_core::ids::{HostId, OpId};
-use frontdesk_core::op::{HostRecord, Op, OpBody, SitePublished};
+use frontdesk_core::op::{CardPublished, HostRecord, Op, OpBody, SitePublished};
 use frontdesk_core::site::SiteConfig;
 use frontdesk_core::sync::HubError;
 use frontdesk_core::sync::protocol::MAX_PUSH_OPS;
@@ -124,10 +124,63 @@ pub async fn publish_site<S: HubStore>(store: &S, config: &SiteConfig) -> Result
             bodies.push(OpBody::HostUpserted(HostRecord { active: false, ..host.clone() }));
         }
     }
-    if bodies.is_empty() {
-        return Ok(report);
-    }
+    write_as_author(store, &site, bodies).await?;
+    Ok(report)
+}
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CardsReport {
+    pub written: usize,
+    pub unchanged: usize,
+}
+
+/// Publish a folder of emergency card files (laid out like `assets/cards/`, any subset): each
+/// replaces the built-in card of its name on every kiosk of `site`. Every file is checked first
+/// (the same rules as the kiosk's); one bad file publishes nothing. Only changed files are written.
+pub async fn publish_cards<S: HubStore>(
+    store: &S,
+    site: &frontdesk_core::ids::SiteId,
+    folder: &std::path::Path,
+) -> Result<CardsReport, PublishError> {
+    let files = frontdesk_core::cards::read_card_folder(folder).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        HubError::new(
+            frontdesk_core::sync::HubErrorCode::InvalidOp,
+            format!("cards not published:\n{}", lines.join("\n")),
+        )
+    })?;
+    let mut current: BTreeMap<String, (Hlc, String)> = BTreeMap::new();
+    for op in store.ops_of_kind(site.clone(), "card.published").await? {
+        if let OpBody::CardPublished(card) = op.body
+            && current.get(&card.file).is_none_or(|(hlc, _)| op.hlc > *hlc)
+        {
+            current.insert(card.file, (op.hlc, card.text));
+        }
+    }
+    let mut report = CardsReport::default();
+    let mut bodies = Vec::new();
+    for (file, text) in files {
+        if current.get(&file).map(|(_, t)| t) == Some(&text) {
+            report.unchanged += 1;
+        } else {
+            report.written += 1;
+            bodies.push(OpBody::CardPublished(CardPublished { file, text }));
+        }
+    }
+    write_as_author(store, site, bodies).await?;
+    Ok(report)
+}
+
+/// Write `bodies` as ops of the hub's own device for `site`.
+async fn write_as_author<S: HubStore>(
+    store: &S,
+    site: &frontdesk_core::ids::SiteId,
+    bodies: Vec<OpBody>,
+) -> Result<(), PublishError> {
+    if bodies.is_empty() {
+        return Ok(());
+    }
+    let site = site.clone();
     let author = store.site_author(site.clone()).await?;
     // The hub's stamps come after everything the site has seen, so its directory wins over
     // what kiosks handed up before.
@@ -145,5 +198,5 @@ pub async fn publish_site<S: HubStore>(store: &S, config: &SiteConfig) -> Result
         validate::check_batch(&pusher, batch, system_millis())?;
         store.push(pusher.clone(), batch.to_vec(), now()).await?;
     }
-    Ok(report)
+    Ok(())
 }

@@ -59,6 +59,11 @@ enum Command {
         #[command(subcommand)]
         command: SiteCommand,
     },
+    /// Publish emergency cards to a site's kiosks.
+    Cards {
+        #[command(subcommand)]
+        command: CardsCommand,
+    },
     /// Print the SHA-256 fingerprint of the hub's certificate.
     Fingerprint,
 }
@@ -71,6 +76,20 @@ enum DevicesCommand {
     Revoke {
         /// The device id, or its name if that is unique.
         device: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CardsCommand {
+    /// Publish a folder of card files laid out like assets/cards (<role>/<scenario>.toml, any
+    /// subset): each replaces the built-in card of that name on the site's kiosks. Every file is
+    /// checked first; one bad file publishes nothing.
+    Publish {
+        /// The site id (e.g. riverside-tower).
+        #[arg(long)]
+        site: String,
+        /// The folder of card files.
+        folder: PathBuf,
     },
 }
 
@@ -190,6 +209,13 @@ async fn run(command: Command, data: PathBuf) -> Result<(), String> {
                 report.hosts_written,
                 report.hosts_deactivated
             );
+            Ok(())
+        }
+        Command::Cards { command: CardsCommand::Publish { site, folder } } => {
+            let store = open(&data)?;
+            let site = SiteId(site);
+            let report = author::publish_cards(&store, &site, &folder).await.map_err(|e| e.to_string())?;
+            println!("Published cards for site {site}: {} written, {} unchanged.", report.written, report.unchanged);
             Ok(())
         }
         Command::Fingerprint => {

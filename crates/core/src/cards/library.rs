@@ -1,6 +1,7 @@
 //! The card set a kiosk shows: the cards built into the app, each replaceable by a file of the
-//! same name in the kiosk's cards folder. A set is only ever swapped for another that passes
-//! every check; until then the last good set stays on screen.
+//! same name — published by the site hub on an enrolled kiosk (`card.published` ops), or put in
+//! the kiosk's own cards folder on a standalone one. A set is only ever swapped for another that
+//! passes every check; until then the last good set stays on screen.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,14 @@ impl CardSet {
 /// Read the built-in cards overlaid by `folder` (if given and present) and check all of them.
 /// Returns every problem found, not just the first.
 pub fn load(folder: Option<&Path>) -> Result<CardSet, Vec<CardError>> {
+    load_layers(&BTreeMap::new(), folder)
+}
+
+/// Card files by name (`role/scenario.toml`) that replace built-in ones: the site hub's.
+pub type Published = BTreeMap<String, String>;
+
+/// The built-in cards, replaced by `published` ones, then by `folder`'s, all checked.
+pub fn load_layers(published: &Published, folder: Option<&Path>) -> Result<CardSet, Vec<CardError>> {
     let mut sources: BTreeMap<String, String> = BTreeMap::new();
     let mut errors = Vec::new();
 
@@ -53,6 +62,14 @@ pub fn load(folder: Option<&Path>) -> Result<CardSet, Vec<CardError>> {
                 }
                 None => errors.push(file_error(&name, "not UTF-8 text")),
             }
+        }
+    }
+    for (name, text) in published {
+        match check_name(name) {
+            Ok(()) => {
+                sources.insert(name.clone(), text.clone());
+            }
+            Err(e) => errors.push(e),
         }
     }
     if let Some(folder) = folder.filter(|f| f.is_dir()) {
@@ -87,6 +104,55 @@ pub fn load(folder: Option<&Path>) -> Result<CardSet, Vec<CardError>> {
     }
 
     if errors.is_empty() { Ok(CardSet { cards }) } else { Err(errors) }
+}
+
+/// The card files of a folder laid out like `assets/cards/` (`<role>/<scenario>.toml`), by name,
+/// each checked on its own and against the built-in set (e.g. for the hub to publish).
+pub fn read_card_folder(folder: &Path) -> Result<Published, Vec<CardError>> {
+    let mut sources = BTreeMap::new();
+    let mut errors = Vec::new();
+    if !folder.is_dir() {
+        return Err(vec![file_error(&folder.display().to_string(), "not a folder")]);
+    }
+    read_folder(folder, &mut sources, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    load_layers(&sources, None)?;
+    Ok(sources)
+}
+
+/// A card file's name must be `<role>/<scenario>.toml` of a known role and scenario.
+pub fn check_name(name: &str) -> Result<(), CardError> {
+    let known = name.split_once('/').and_then(|(role, file)| Some((role, file.strip_suffix(".toml")?))).is_some_and(
+        |(role, scenario)| Role::iter().any(|r| r.as_str() == role) && Scenario::iter().any(|s| s.as_str() == scenario),
+    );
+    if known { Ok(()) } else { Err(file_error(name, "not <role>/<scenario>.toml of a known role and scenario")) }
+}
+
+/// Check one card file as someone publishes it: its name, its TOML, every rule, and that it is
+/// the card its name says.
+pub fn check_file(name: &str, text: &str) -> Result<CardFile, Vec<CardError>> {
+    check_name(name).map_err(|e| vec![e])?;
+    let card = toml::from_str::<CardFile>(text).map_err(|e| {
+        vec![CardError {
+            file: name.to_owned(),
+            field: e.span().map(|s| key_at(text, s.start)).unwrap_or_default(),
+            reason: e.message().to_owned(),
+        }]
+    })?;
+    let problems = validate(name, &card);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if name != format!("{}/{}.toml", card.role.as_str(), card.scenario.as_str()) {
+        return Err(vec![CardError {
+            file: name.to_owned(),
+            field: "role".into(),
+            reason: "the card's role and scenario do not match its file name".into(),
+        }]);
+    }
+    Ok(card)
 }
 
 fn read_folder(folder: &Path, sources: &mut BTreeMap<String, String>, errors: &mut Vec<CardError>) {
@@ -158,6 +224,9 @@ fn key_at(text: &str, offset: usize) -> String {
 /// The cards a kiosk shows, and what went wrong with the last attempt to change them.
 pub struct CardLibrary {
     folder: Option<PathBuf>,
+    /// Whether the folder counts: only while the kiosk is its own author (not enrolled).
+    folder_enabled: bool,
+    published: Published,
     current: CardSet,
     problems: Vec<CardError>,
 }
@@ -177,13 +246,26 @@ impl CardLibrary {
     /// Load the built-in cards overlaid by `folder`. If the folder's cards are wrong, the
     /// built-in set is shown and the problems are kept for the admin screen.
     pub fn open(folder: Option<PathBuf>) -> CardLibrary {
-        match load(folder.as_deref()) {
-            Ok(current) => CardLibrary { folder, current, problems: Vec::new() },
-            Err(problems) => {
-                let current = load(None).expect("the built-in cards are valid (checked by a test)");
-                CardLibrary { folder, current, problems }
-            }
-        }
+        CardLibrary::open_with(folder, true, Published::new())
+    }
+
+    /// Load the built-in cards replaced by the hub's `published` ones and, if `folder_enabled`,
+    /// by the folder's.
+    pub fn open_with(folder: Option<PathBuf>, folder_enabled: bool, published: Published) -> CardLibrary {
+        let layered = load_layers(&published, folder.as_deref().filter(|_| folder_enabled));
+        let (current, problems) = match layered {
+            Ok(current) => (current, Vec::new()),
+            Err(problems) => (load(None).expect("the built-in cards are valid (checked by a test)"), problems),
+        };
+        CardLibrary { folder, folder_enabled, published, current, problems }
+    }
+
+    /// Change where cards come from (the hub published cards, the kiosk was enrolled), then
+    /// reload.
+    pub fn set_sources(&mut self, folder_enabled: bool, published: Published) -> Reload {
+        self.folder_enabled = folder_enabled;
+        self.published = published;
+        self.reload()
     }
 
     pub fn cards(&self) -> &CardSet {
@@ -200,7 +282,7 @@ impl CardLibrary {
 
     /// Re-read the folder after an edit.
     pub fn reload(&mut self) -> Reload {
-        match load(self.folder.as_deref()) {
+        match load_layers(&self.published, self.folder.as_deref().filter(|_| self.folder_enabled)) {
             Ok(set) => {
                 self.problems.clear();
                 if set == self.current {

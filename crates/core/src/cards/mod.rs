@@ -7,7 +7,9 @@ mod print;
 mod validate;
 mod view;
 
-pub use library::{CardLibrary, CardSet, Reload, load};
+pub use library::{
+    CardLibrary, CardSet, Published, Reload, check_file, check_name, load, load_layers, read_card_folder,
+};
 pub use model::{CardFile, CardText, Hazard, NumberKey, Role, Scenario};
 pub use print::{CardLabels, PAGE_HEIGHT, PAGE_WIDTH, card_page};
 pub use validate::{CardError, PLACEHOLDERS, validate};

@@ -43,9 +43,27 @@ impl Kiosk {
         crate::cards::card_view(cards, cards.get(role, scenario), &self.site(), lang, self.today())
     }
 
-    /// Re-read edited card files; a broken edit keeps the last good set.
+    /// Re-read the cards: the hub's published ones on an enrolled kiosk, the cards folder's on a
+    /// standalone one. A broken card keeps the last good set.
     pub fn reload_cards(&self) -> Reload {
-        self.cards.write().unwrap_or_else(|e| e.into_inner()).reload()
+        match self.card_sources() {
+            Ok((folder_enabled, published)) => {
+                self.cards.write().unwrap_or_else(|e| e.into_inner()).set_sources(folder_enabled, published)
+            }
+            Err(e) => {
+                eprintln!("frontdesk: cannot read the published cards: {e}");
+                Reload::Unchanged
+            }
+        }
+    }
+
+    /// Whether the cards folder counts (only while this kiosk is its own author), and the cards
+    /// the hub published.
+    pub(crate) fn card_sources(&self) -> Result<(bool, crate::cards::Published), CoreError> {
+        let store = self.store();
+        let managed = crate::sync::hub_managed(&store)?;
+        let published = store.read().authored_docs(crate::storage::AUTHORED_CARDS)?;
+        Ok((!managed, published))
     }
 
     pub fn cards_status(&self) -> CardsStatus {

@@ -82,6 +82,9 @@ pub(super) fn append_and_apply(tx: &Transaction<'_>, op: &Op, received_at_ms: i6
         OpBody::RollcallMarked(b) => super::evacuation::apply_marked(tx, op, b)?,
         OpBody::EvacuationEnded(b) => super::evacuation::apply_ended(tx, op, b)?,
         OpBody::VisitBackEntered(b) => super::evacuation::apply_back_entered(tx, b)?,
+        OpBody::CardPublished(card) => {
+            super::authored::put(tx, super::authored::CARDS, &card.file, &card.text, op.hlc)?
+        }
     }
     Ok(true)
 }

@@ -7,6 +7,9 @@ use crate::hlc::Hlc;
 
 /// The site settings (one document per site, id = site id).
 pub const SITE: &str = "site";
+/// Emergency card files published by the site's author (id = `role/scenario.toml`, body = the
+/// file's TOML text).
+pub const CARDS: &str = "cards";
 
 pub(super) fn put(tx: &Transaction<'_>, collection: &str, id: &str, body: &str, hlc: Hlc) -> Result<()> {
     tx.prepare_cached(
@@ -19,6 +22,13 @@ pub(super) fn put(tx: &Transaction<'_>, collection: &str, id: &str, body: &str, 
 }
 
 impl Reader<'_> {
+    /// Every document of a collection: id → body.
+    pub fn authored_docs(&self, collection: &str) -> Result<std::collections::BTreeMap<String, String>> {
+        let mut stmt = self.0.prepare_cached("SELECT id, body FROM authored_docs WHERE collection = ?1")?;
+        let rows = stmt.query_map([collection], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// A published document's JSON and version (the stamp of the op that wrote it).
     pub fn authored_doc(&self, collection: &str, id: &str) -> Result<Option<(String, String)>> {
         Ok(self

@@ -16,7 +16,7 @@ use crate::hlc::Hlc;
 use crate::ids::DeviceId;
 use crate::op::Op;
 
-pub use authored::SITE as AUTHORED_SITE;
+pub use authored::{CARDS as AUTHORED_CARDS, SITE as AUTHORED_SITE};
 pub use migrations::latest_version;
 pub use queries::Reader;
 

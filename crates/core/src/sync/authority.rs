@@ -25,7 +25,7 @@ impl OpBody {
             | OpBody::RollcallMarked(_)
             | OpBody::EvacuationEnded(_)
             | OpBody::VisitBackEntered(_) => Author::Device,
-            OpBody::HostUpserted(_) | OpBody::SitePublished(_) => Author::Site,
+            OpBody::HostUpserted(_) | OpBody::SitePublished(_) | OpBody::CardPublished(_) => Author::Site,
         }
     }
 }

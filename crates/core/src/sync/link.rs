@@ -158,7 +158,10 @@ impl Kiosk {
                 }),
             )?;
             Ok(())
-        })
+        })?;
+        // From now on the hub publishes the cards; the kiosk's own card files no longer count.
+        self.reload_cards();
+        Ok(())
     }
 
     /// The credential from the keyring. Missing although enrolled: the keyring was wiped.
@@ -248,6 +251,9 @@ impl Kiosk {
         let new = self.store().apply_with_meta(&page.ops, received_at, &position)?;
         for op in &page.ops {
             self.clock().observe(op.hlc);
+        }
+        if page.ops.iter().any(|op| matches!(op.body, OpBody::CardPublished(_))) {
+            self.reload_cards();
         }
         if page.ops.iter().any(|op| matches!(op.body, OpBody::SitePublished(_))) {
             let current = self.site();

@@ -86,6 +86,12 @@ pub fn check_op(pusher: &Pusher, op: &Op, now_ms: u64) -> Result<(), HubError> {
             format_args!("{size} bytes; one operation may have at most {MAX_OP_BYTES}"),
         ));
     }
+    if let OpBody::CardPublished(card) = &op.body
+        && let Err(problems) = crate::cards::check_file(&card.file, &card.text)
+    {
+        let first = problems.first().map(ToString::to_string).unwrap_or_default();
+        return Err(refuse(HubErrorCode::InvalidOp, op, format_args!("the card is not valid: {first}")));
+    }
     if let OpBody::SitePublished(published) = &op.body {
         if published.config.site.id != op.site {
             return Err(refuse(HubErrorCode::SiteMismatch, op, "the settings are another site's"));
@@ -208,6 +214,24 @@ mod tests {
         assert!(check_op(&pusher(), &op(2, host()), NOW).is_ok());
         assert_eq!(code(check_op(&pusher(), &op(3, host()), NOW)), HubErrorCode::NotAuthor);
         assert!(check_op(&pusher(), &op(3, sign_out()), NOW).is_ok());
+    }
+
+    #[test]
+    fn a_published_card_must_pass_the_kiosks_card_rules() {
+        let good = include_str!("../../../../assets/cards/receptionist/fire.toml");
+        let card = |file: &str, text: &str| {
+            op(1, OpBody::CardPublished(crate::op::CardPublished { file: file.into(), text: text.into() }))
+        };
+        assert!(check_op(&pusher(), &card("receptionist/fire.toml", good), NOW).is_ok());
+        let too_many = good.replace("actions = [", "actions = [\"One.\", \"Two.\", \"Three.\",");
+        for (file, text) in [
+            ("receptionist/fire.toml", too_many.as_str()),
+            ("receptionist/flood.toml", good),
+            ("../fire.toml", good),
+            ("receptionist/fire.toml", "not = [toml"),
+        ] {
+            assert_eq!(code(check_op(&pusher(), &card(file, text), NOW)), HubErrorCode::InvalidOp, "{file}");
+        }
     }
 
     #[test]
