@@ -41,7 +41,9 @@ fn every_card_fits_one_a6_page_in_both_languages() {
 }
 
 #[test]
-fn a_printed_card_carries_its_text() {
+/// Renders to PDF (the printed text is checked through CUPS in `tests/cups.rs`); with
+/// FRONTDESK_CARD_PREVIEW=DIR it also writes the PDF and a PNG there to look at.
+fn a_card_renders_to_a_pdf() {
     let set = cards::load(None).unwrap();
     let site = SiteConfig::demo().unwrap();
     let renderer = Renderer::shared();

@@ -187,3 +187,41 @@ fn a_badge_printed_through_cups_carries_the_chinese_name_and_a_qr_that_verifies(
         .collect();
     assert_eq!(printed, 3, "{all:?}");
 }
+
+/// A single card and a role's whole deck, printed through the kiosk to the real PDF queue: the
+/// card's own words come back out of the printed file, with the site's places filled in, and
+/// the deck has one A6 page per scenario.
+#[test]
+fn a_card_and_a_roles_deck_print_with_their_text_and_one_page_per_scenario() {
+    use frontdesk_core::cards::{Role, Scenario};
+    use frontdesk_core::i18n::Lang;
+    let queue = support::pdf_queue();
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = support::open_kiosk(dir.path(), Arc::default()).with_print_system(Arc::new(Cups::new()));
+    kiosk.set_document_printer(Some(&queue)).unwrap();
+
+    let card = kiosk.card(Role::Receptionist, Scenario::Fire, Lang::ZhCn);
+    let since = std::time::SystemTime::now();
+    let job = kiosk.print_card(Role::Receptionist, Scenario::Fire, Lang::ZhCn).unwrap();
+    let pdf = support::wait_for_pdf(job.system_job.as_deref().unwrap(), since);
+    // pdftotext joins wrapped lines differently; compare without white space.
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    let text = squash(&support::pdftotext(&pdf));
+    assert!(text.contains(&squash(&card.title)), "{text}");
+    for action in &card.first_actions {
+        assert!(text.contains(&squash(action)), "first action {action:?} missing from the printed card:\n{text}");
+    }
+    assert!(text.contains("东广场旗杆旁集合点"), "the site's assembly point is filled in: {text}");
+
+    let since = std::time::SystemTime::now();
+    let deck = kiosk.print_card_deck(Role::SecurityGuard, Lang::En).unwrap();
+    let pdf = support::wait_for_pdf(deck.system_job.as_deref().unwrap(), since);
+    let info = String::from_utf8_lossy(&Command::new("pdfinfo").arg(&pdf).output().unwrap().stdout).into_owned();
+    let pages: usize = info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
+    assert_eq!(pages, 12, "one page per scenario");
+    let text = squash(&support::pdftotext(&pdf));
+    for scenario in [Scenario::Fire, Scenario::Hostage, Scenario::CyberIncident] {
+        let title = kiosk.card(Role::SecurityGuard, scenario, Lang::En).title;
+        assert!(text.contains(&squash(&title)), "{title:?} missing from the deck");
+    }
+}
