@@ -418,6 +418,7 @@ rollcall-print = Print the list
 rollcall-printing = Printing…
 rollcall-printed = The list is printing on A4 and on the label roll.
 rollcall-printed-one = The list is printing. Not printed on: { $skipped } (no printer chosen).
+rollcall-printed-no-roll = The list is printing on A4. The badge printer was not used: its labels are cut to size, not a roll.
 printer-role-document = the document printer (A4)
 printer-role-badge = the badge printer
 rollcall-print-failed = The list could not be printed. Check the printer and try again.

@@ -414,6 +414,7 @@ rollcall-print = 打印名单
 rollcall-printing = 正在打印……
 rollcall-printed = 名单正在用 A4 纸和标签卷纸打印。
 rollcall-printed-one = 名单正在打印。未打印：{ $skipped }（未选择打印机）。
+rollcall-printed-no-roll = 名单正在用 A4 打印。胸卡打印机使用的是定长标签而非连续卷纸，未用于打印名单。
 printer-role-document = 文档打印机（A4）
 printer-role-badge = 胸卡打印机
 rollcall-print-failed = 名单打印失败。请检查打印机后重试。

@@ -282,6 +282,21 @@ fn the_roll_call_prints_on_a4_and_the_roll_and_the_kit_prints_on_a4() {
     assert!(a4_text.contains("/Count 3") || a4_text.contains("/Count 4"), "pages: {pages}");
     // The roll is 62 mm wide (175.7 pt).
     assert!(String::from_utf8_lossy(&roll.2).contains("175.7"));
+    // A badge printer with cards (or die-cut labels) has no roll to print a long list on.
+    kiosk
+        .set_print_settings(&frontdesk_core::kiosk::PrintSettings {
+            badge_printer: Some("Labels".into()),
+            label_size: frontdesk_core::badge::LabelSize::CardCr80,
+        })
+        .unwrap();
+    fake.finish_all();
+    for job in kiosk.print_jobs().unwrap() {
+        kiosk.refresh_print_job(job.id).unwrap();
+    }
+    let printed = kiosk.print_rollcall(Lang::En).unwrap();
+    assert_eq!(printed.jobs.len(), 1, "A4 only");
+    assert!(printed.badge_printer_has_no_roll);
+    assert_eq!(fake.submitted().last().unwrap().0, "A4");
 
     let kit = kiosk.print_fallback_kit(Lang::En).unwrap();
     assert_eq!(kit.jobs.len(), 1);
@@ -291,6 +306,6 @@ fn the_roll_call_prints_on_a4_and_the_roll_and_the_kit_prints_on_a4() {
     };
     kiosk.change_admin_pin(&token, "482915", "482915").unwrap();
     let actions: Vec<String> = kiosk.recent_audit(&token, 400).unwrap().into_iter().map(|e| e.action).collect();
-    assert_eq!(actions.iter().filter(|a| *a == "rollcall_printed").count(), 2);
+    assert_eq!(actions.iter().filter(|a| *a == "rollcall_printed").count(), 3);
     assert_eq!(actions.iter().filter(|a| *a == "fallback_kit_printed").count(), 1);
 }

@@ -20,6 +20,9 @@ const META_DOCUMENT_PRINTER: &str = "print.document_printer";
 pub struct PaperPrint {
     pub jobs: Vec<PrintJob>,
     pub skipped: Vec<PrinterRole>,
+    /// The badge printer was skipped because its labels are cut to size (cards, die-cut
+    /// labels), not a continuous roll a long list can run on.
+    pub badge_printer_has_no_roll: bool,
 }
 
 /// The kiosk's two printers.
@@ -66,7 +69,10 @@ impl Kiosk {
         let now = self.now();
         let title = crate::catalog::text(lang, "rollcall-print-title", &[]);
         let subject = rollcall.evacuation_id.to_string();
-        let mut result = PaperPrint { jobs: Vec::new(), skipped: Vec::new() };
+        let mut result = PaperPrint { jobs: Vec::new(), skipped: Vec::new(), badge_printer_has_no_roll: false };
+        // Only the 62 mm label comes as a continuous roll; a list on CR80 cards or die-cut
+        // labels would be cut into pieces.
+        let roll = self.print_settings()?.label_size == crate::badge::LabelSize::Label62x100;
         let targets = [(PrinterRole::Document, self.document_printer()?), (PrinterRole::Badge, self.badge_printer()?)];
         if targets.iter().all(|(_, p)| p.is_none()) {
             return Err(CoreError::NoDocumentPrinter);
@@ -76,6 +82,10 @@ impl Kiosk {
                 result.skipped.push(which);
                 continue;
             };
+            if which == PrinterRole::Badge && !roll {
+                result.badge_printer_has_no_roll = true;
+                continue;
+            }
             let pages = if which == PrinterRole::Document {
                 crate::paper::rollcall_a4(&renderer, lang, &self.site(), &rollcall, now)?
             } else {
@@ -93,6 +103,10 @@ impl Kiosk {
                 true,
             )?;
             result.jobs.push(job);
+        }
+        if result.jobs.is_empty() {
+            // Only a badge printer without a roll is chosen: nothing could print.
+            return Err(CoreError::NoDocumentPrinter);
         }
         self.change(|change| {
             let actor = change.desk_actor()?;
@@ -133,6 +147,6 @@ impl Kiosk {
             )?;
             Ok(())
         })?;
-        Ok(PaperPrint { jobs: vec![job], skipped: Vec::new() })
+        Ok(PaperPrint { jobs: vec![job], skipped: Vec::new(), badge_printer_has_no_roll: false })
     }
 }

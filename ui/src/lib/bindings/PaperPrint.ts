@@ -6,4 +6,9 @@ import type { PrinterRole } from "./PrinterRole";
  * What a paper print did: the jobs handed to the printers, and which printer was skipped
  * because none is chosen.
  */
-export type PaperPrint = { jobs: Array<PrintJob>, skipped: Array<PrinterRole>, };
+export type PaperPrint = { jobs: Array<PrintJob>, skipped: Array<PrinterRole>, 
+/**
+ * The badge printer was skipped because its labels are cut to size (cards, die-cut
+ * labels), not a continuous roll a long list can run on.
+ */
+badge_printer_has_no_roll: boolean, };
