@@ -20,7 +20,8 @@ const USAGE: &str = "usage:
       restore a backup (close Frontdesk first); KEY is needed when this machine's keyring
       does not hold the site's backup key (a replacement machine)
   frontdesk backup-key [--data-dir DIR]
-      show the recovery key that opens this site's backups; keep it safe, off this machine";
+      show the recovery key that opens this site's backups (asks for the admin PIN); keep it
+      safe, off this machine";
 
 /// If the command line names a command, run it and return the process's exit code.
 pub fn run_if_command() -> Option<i32> {
@@ -30,7 +31,8 @@ pub fn run_if_command() -> Option<i32> {
         return None;
     }
     let secrets: Arc<dyn SecretStore> = Arc::new(OsKeyring::new());
-    Some(match run(&args, secrets.as_ref(), |key| std::env::var(key).ok(), default_data_dir) {
+    let read_pin = || rpassword::prompt_password("Admin PIN: ").ok();
+    Some(match run(&args, secrets, |key| std::env::var(key).ok(), default_data_dir, read_pin) {
         Ok(message) => {
             println!("{message}");
             0
@@ -47,12 +49,16 @@ fn default_data_dir() -> Option<PathBuf> {
 }
 
 /// Run one command; `Ok` is what to print, `Err` why it failed.
+/// `read_pin` asks for the admin PIN (without echo on a terminal).
 pub fn run(
     args: &[String],
-    secrets: &dyn SecretStore,
+    secrets: Arc<dyn SecretStore>,
     env: impl Fn(&str) -> Option<String>,
     default_dir: impl Fn() -> Option<PathBuf>,
+    read_pin: impl Fn() -> Option<String>,
 ) -> Result<String, String> {
+    let secrets_arc = secrets.clone();
+    let secrets = secrets.as_ref();
     let command = args.first().map(String::as_str).unwrap_or("help");
     let mut rest: Vec<String> = Vec::new();
     let mut recovery = None;
@@ -109,12 +115,44 @@ pub fn run(
             if let Some(previous) = report.previous {
                 message.push_str(&format!("\nthe replaced database was kept as backup {previous}"));
             }
+            if report.new_identity {
+                message.push_str(
+                    "\nthis kiosk was enrolled at a site hub: it continues as a new device; enrol it again \
+                     (Admin → Site hub) and revoke the old device at the hub",
+                );
+            }
             if report.keys_restored > 0 {
                 message.push_str(&format!("\n{} device key(s) were put back into the keyring", report.keys_restored));
             }
             Ok(message)
         }
         "backup-key" => {
+            // The key opens every backup of the site: only an administrator sees it. The PIN
+            // check is the kiosk's own (lockout, audit).
+            let kiosk = frontdesk_core::Kiosk::open(frontdesk_core::KioskOptions {
+                data_dir: data_dir.clone(),
+                site: site.clone(),
+                secrets: secrets_arc,
+                os_locale: None,
+                wall: frontdesk_core::hlc::system_millis,
+            })
+            .map_err(|e| e.to_string())?;
+            let pin = read_pin().ok_or("the admin PIN is needed to show the recovery key")?;
+            match kiosk.admin_login(pin.trim()).map_err(|e| e.to_string())? {
+                frontdesk_core::kiosk::AdminLogin::Granted(session) if session.must_change_pin => {
+                    kiosk.admin_logout(&session.token);
+                    return Err(
+                        "the admin PIN is still the first-run default; set one on the admin screen first".into()
+                    );
+                }
+                frontdesk_core::kiosk::AdminLogin::Granted(session) => kiosk.admin_logout(&session.token),
+                frontdesk_core::kiosk::AdminLogin::Refused(refusal) => {
+                    return Err(match refusal.locked_until {
+                        Some(until) => format!("too many wrong PINs: locked until {until}"),
+                        None => format!("wrong admin PIN; {} tries left before a lockout", refusal.attempts_left),
+                    });
+                }
+            }
             let key = backup::backup_key(secrets, &site.site.id, true).map_err(|e| e.to_string())?.ok_or("no key")?;
             Ok(format!(
                 "recovery key for site {}:\n{}\nKeep it off this machine (a password manager or a sealed envelope): with it and a backup file, a replacement machine restores this kiosk.",
