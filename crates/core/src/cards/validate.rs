@@ -165,6 +165,40 @@ fn check_text(lang: Lang, text: &CardText, card: &CardFile, err: &mut impl FnMut
         check(format!("{tag}.after[{i}]"), step, &AFTER, true);
     }
 
+    for (i, dont) in text.donts.iter().enumerate() {
+        let starts = match lang {
+            Lang::En => ["Do not", "Never"].iter().any(|p| dont.trim_start().starts_with(p)),
+            Lang::ZhCn => ["不要", "切勿", "禁止"].iter().any(|p| dont.trim_start().starts_with(p)),
+        };
+        if !starts {
+            let how = if lang == Lang::En { "\"Do not\" or \"Never\"" } else { "不要, 切勿 or 禁止" };
+            err(&format!("{tag}.donts[{i}]"), format!("a warning starts with {how}"));
+        }
+    }
+    for (i, condition) in text.switch_if.iter().enumerate() {
+        // The kiosk builds "Switch to <card> if <condition>."; the file holds only the condition.
+        let c = condition.trim();
+        let lower = c.to_lowercase();
+        if lower.starts_with("if ") || c.starts_with("如果") || c.starts_with('若') || c.ends_with(['.', '。']) {
+            err(
+                &format!("{tag}.switch_if[{i}]"),
+                "a bare condition: no \"if\"/如果 in front, no full stop at the end".into(),
+            );
+        }
+    }
+    for (field, value) in std::iter::once(("say", &text.say))
+        .chain(std::iter::once(("when", &text.when)))
+        .chain(text.actions.iter().map(|a| ("actions", a)))
+        .chain(text.donts.iter().map(|d| ("donts", d)))
+        .chain(text.after.iter().map(|a| ("after", a)))
+    {
+        // Numbers come from the site's [numbers] by key; one written into the text would go
+        // stale for every site that has other numbers.
+        if value.chars().filter(char::is_ascii_digit).count() >= 3 {
+            err(&format!("{tag}.{field}"), "no phone numbers in card text: list the key in `calls`".into());
+        }
+    }
+
     if !(ACTIONS_MIN..=ACTIONS_MAX).contains(&text.actions.len()) {
         err(
             &format!("{tag}.actions"),
@@ -236,6 +270,30 @@ mod tests {
     fn placeholders_count_as_a_short_place_name_in_chinese() {
         assert_eq!(zh_length("经{exits}撤离。"), 1 + PLACEHOLDER_ZH_CHARS + 3);
         assert_eq!(zh_length("不要乘坐电梯。"), 7);
+    }
+
+    fn card() -> CardFile {
+        toml::from_str(include_str!("../../../../assets/cards/receptionist/fire.toml")).unwrap()
+    }
+
+    fn fields(card: &CardFile) -> Vec<String> {
+        validate("receptionist/fire.toml", card).into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn warnings_switch_conditions_and_numbers_follow_the_writing_rules() {
+        assert!(fields(&card()).is_empty());
+        let mut c = card();
+        c.en.donts[0] = "Avoid the lifts.".into();
+        c.zh_cn.donts[0] = "请勿乘坐电梯。".into();
+        assert_eq!(fields(&c), ["zh-CN.donts[0]", "en.donts[0]"]);
+        let mut c = card();
+        c.en.switch_if[0] = "if someone is hurt".into();
+        c.zh_cn.switch_if[0] = "有人受伤。".into();
+        assert_eq!(fields(&c), ["zh-CN.switch_if[0]", "en.switch_if[0]"]);
+        let mut c = card();
+        c.en.actions[0] = "Call 119 at once.".into();
+        assert_eq!(fields(&c), ["en.actions"]);
     }
 
     #[test]
