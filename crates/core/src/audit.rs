@@ -58,6 +58,10 @@ pub enum AuditAction {
     RollcallPrinted,
     FallbackKitPrinted,
     BackEntry,
+    /// An escort was named for a visit, or the visit handed over to another escort.
+    EscortAssigned,
+    /// At sign-out, the escort's hand-back of the visitor was confirmed.
+    EscortHandback,
 }
 
 impl AuditAction {
