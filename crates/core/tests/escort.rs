@@ -327,6 +327,8 @@ fn areas_hours_and_the_hosts_policy_decide_at_sign_in_and_bad_fields_store_nothi
 
     let legal = kiosk.sign_in(NewVisit { host_id: HostId("zhao-min".into()), ..visitor("Bo") }).unwrap();
     assert!(legal.escort.unwrap().pending);
+    let reasons = kiosk.escort_status(legal.id).unwrap().reasons;
+    assert!(matches!(&reasons[..], [EscortReason::HostPolicy { name, .. }] if name == "赵敏"), "{reasons:?}");
 
     // Office floors at 09:00 on a Monday: no escort. At 19:30: escort.
     let upstairs = || NewVisit { areas: vec!["office-floors".into()], ..visitor("Cy") };

@@ -45,8 +45,8 @@ pub enum EscortReason {
     OutsideHours { start: String, end: String },
     /// The visitor matched the watch list.
     WatchList,
-    /// The host's visitors are always escorted.
-    HostPolicy { host_id: HostId },
+    /// The host's visitors are always escorted (`name` as the directory had it then).
+    HostPolicy { host_id: HostId, name: String },
 }
 
 /// One checklist item as the visit was asked it (copied from the site at sign-in).

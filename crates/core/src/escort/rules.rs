@@ -16,6 +16,8 @@ pub struct EscortContext<'a> {
     pub visitor_type: Option<&'a VisitorTypeConfig>,
     pub areas: &'a [&'a AreaConfig],
     pub host_id: &'a HostId,
+    /// The host's name in the directory, for the reason the desk reads.
+    pub host_name: &'a str,
     /// The site's local time of the sign-in.
     pub at: jiff::civil::DateTime,
     /// The visitor matched the watch list. The watch list (issue 4) sets this; until it is
@@ -77,7 +79,7 @@ impl EscortSettings {
             reasons.push(EscortReason::WatchList);
         }
         if self.escort_hosts.contains(ctx.host_id) {
-            reasons.push(EscortReason::HostPolicy { host_id: ctx.host_id.clone() });
+            reasons.push(EscortReason::HostPolicy { host_id: ctx.host_id.clone(), name: ctx.host_name.to_owned() });
         }
         EscortDecision { required: !reasons.is_empty(), reasons }
     }
@@ -129,7 +131,14 @@ mod tests {
         let areas: Vec<String> = areas.iter().map(|a| a.to_string()).collect();
         let (visitor_type, areas) = settings.classify(kind, &areas).unwrap();
         let host = HostId(host.into());
-        settings.decide(&EscortContext { visitor_type, areas: &areas, host_id: &host, at, watchlist_hit: false })
+        settings.decide(&EscortContext {
+            visitor_type,
+            areas: &areas,
+            host_id: &host,
+            host_name: "",
+            at,
+            watchlist_hit: false,
+        })
     }
 
     fn kinds(decision: &EscortDecision) -> Vec<&'static str> {
@@ -213,6 +222,7 @@ mod tests {
             visitor_type: t,
             areas: &areas,
             host_id: &host,
+            host_name: "",
             at: monday(10, 0),
             watchlist_hit: true,
         });
@@ -225,7 +235,14 @@ mod tests {
         let host = HostId("zhao-min".into());
         let (t, areas) = s.classify("contractor", &["server-room".into(), "office-floors".into()]).unwrap();
         let at = jiff::civil::date(2026, 3, 8).at(22, 0, 0, 0);
-        let d = s.decide(&EscortContext { visitor_type: t, areas: &areas, host_id: &host, at, watchlist_hit: true });
+        let d = s.decide(&EscortContext {
+            visitor_type: t,
+            areas: &areas,
+            host_id: &host,
+            host_name: "",
+            at,
+            watchlist_hit: true,
+        });
         assert_eq!(kinds(&d), ["visitor_type", "restricted_area", "outside_hours", "watch_list", "host_policy"]);
     }
 
@@ -248,7 +265,14 @@ mod tests {
         let terms = |kind: &str, areas: &[&str]| {
             let areas: Vec<String> = areas.iter().map(|a| a.to_string()).collect();
             let (t, areas) = s.classify(kind, &areas).unwrap();
-            s.terms(&EscortContext { visitor_type: t, areas: &areas, host_id: &host, at, watchlist_hit: false })
+            s.terms(&EscortContext {
+                visitor_type: t,
+                areas: &areas,
+                host_id: &host,
+                host_name: "",
+                at,
+                watchlist_hit: false,
+            })
         };
         // Not escorted: no checklist at all.
         assert!(terms("guest", &[]).checklist.is_empty());

@@ -35,8 +35,11 @@ impl Kiosk {
         let site = self.site();
         let (visitor_type, areas) = site.escort.classify(visitor_type, areas).map_err(CoreError::Validation)?;
         let at = self.site_local(self.now());
+        let host = self.store().read().host(host_id)?;
+        let host_name = host.as_ref().map_or("", |h| h.name.as_str());
         // The watch list is checked at sign-in, against the visitor's identity; not here.
-        Ok(site.escort.decide(&EscortContext { visitor_type, areas: &areas, host_id, at, watchlist_hit: false }))
+        let ctx = EscortContext { visitor_type, areas: &areas, host_id, host_name, at, watchlist_hit: false };
+        Ok(site.escort.decide(&ctx))
     }
 
     /// Check a sign-in form and decide its escort terms; every field error at once.
@@ -56,6 +59,7 @@ impl Kiosk {
                     visitor_type,
                     areas: &areas,
                     host_id: &form.host_id,
+                    host_name: host.map_or("", |h| h.name.as_str()),
                     at: self.site_local(at),
                     watchlist_hit,
                 };
