@@ -5,12 +5,12 @@
 // PIN and reason starts a visit whose checklist is not done.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { By, until } from "selenium-webdriver";
-import { freshDataDir, openKiosk, startDriver } from "./lib/kiosk.mjs";
+import { freshDataDir, openKiosk, repoRoot, startDriver } from "./lib/kiosk.mjs";
 
 const queue = process.env.FRONTDESK_TEST_PRINTER ?? "PDF";
 
@@ -195,6 +195,36 @@ test("a supervisor's PIN and reason start a visit whose checklist is not done", 
       5_000,
       "the override in the audit log",
     );
+  } finally {
+    await kiosk.close();
+  }
+});
+
+test("a site file broken after a good start is refused; the kiosk keeps its last good rules and says why", async () => {
+  const demo = readFileSync(join(repoRoot, "assets/demo-site/site.toml"), "utf8");
+  const dataDir = freshDataDir(demo);
+  await (await openKiosk(dataDir)).close();
+  // A checklist item loses its English text.
+  const broken = demo.replace('en = "Nearest exits and the assembly point shown"', 'en = ""');
+  assert.notEqual(broken, demo);
+  writeFileSync(join(dataDir, "site.toml"), broken);
+
+  const kiosk = await openKiosk(dataDir);
+  try {
+    // Still running, on the last good rules: a contractor still needs an escort.
+    await kiosk.click("new-visitor");
+    await kiosk.choose("visitor-type", "contractor");
+    await kiosk.waitFor("escort-required");
+    await kiosk.click("visitor-cancel");
+
+    await kiosk.click("admin-open");
+    await kiosk.type("pin-input", "000000");
+    await kiosk.click("pin-submit");
+    await kiosk.type("new-pin", "482915");
+    await kiosk.type("confirm-pin", "482915");
+    await kiosk.click("change-pin-submit");
+    const problem = await kiosk.text("site-problem");
+    assert.match(problem, /site\.toml: escort\.checklist\[5\]\.text\.en: text is missing/);
   } finally {
     await kiosk.close();
   }

@@ -1,7 +1,7 @@
 // Screenshots of the escort screens in the real window (not a test): run through
 //   xvfb-run -a -s "-screen 0 1280x800x24" scripts/keyring-session.sh node tests/e2e/screenshots-escort.mjs
 // and look at docs/screenshots/escort-*.png before calling a screen done.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freshDataDir, openKiosk, repoRoot, startDriver } from "./lib/kiosk.mjs";
 
@@ -94,8 +94,30 @@ try {
   await kiosk.waitFor("handback-dialog");
   await shot(kiosk, "escort-handback-zh.png");
   await kiosk.click("handback-cancel");
-  console.log(`screenshots in ${out}`);
 } finally {
   await kiosk.close();
+}
+
+// A site file broken after a good start: the kiosk keeps the last good settings and the admin
+// screen says why.
+const demo = readFileSync(join(repoRoot, "assets/demo-site/site.toml"), "utf8");
+const dataDir = freshDataDir(demo);
+let admin = await openKiosk(dataDir);
+await admin.close();
+writeFileSync(join(dataDir, "site.toml"), demo.replace('id = "exits"', 'id = "escort-present"'));
+admin = await openKiosk(dataDir);
+try {
+  await toLang(admin, "en");
+  await admin.click("admin-open");
+  await admin.type("pin-input", "000000");
+  await admin.click("pin-submit");
+  await admin.type("new-pin", "482915");
+  await admin.type("confirm-pin", "482915");
+  await admin.click("change-pin-submit");
+  await admin.waitFor("site-problem");
+  await shot(admin, "escort-site-problem-en.png");
+  console.log(`screenshots in ${out}`);
+} finally {
+  await admin.close();
   await stop();
 }
