@@ -382,87 +382,88 @@ mod tests {
         fn escort(t: &toml::Table) -> toml::Table {
             t["escort"].as_table().unwrap().clone()
         }
-        let cases: Vec<(Box<dyn Fn(&mut toml::Table)>, &str)> = vec![
+        type Edit = fn(&mut toml::Table);
+        let cases: Vec<(Edit, &str)> = vec![
             (
-                Box::new(|t: &mut toml::Table| {
+                |t: &mut toml::Table| {
                     let mut e = escort(t);
                     let item = e["checklist"].as_array_mut().unwrap()[2].as_table_mut().unwrap();
                     item.insert("areas".into(), toml::Value::Array(vec!["roof".into()]));
                     t["escort"] = e.into();
-                }),
+                },
                 "escort.checklist[2].areas[0]",
             ),
             (
-                Box::new(|t: &mut toml::Table| {
+                |t: &mut toml::Table| {
                     let mut e = escort(t);
                     e["checklist"].as_array_mut().unwrap()[3]["text"].as_table_mut().unwrap().remove("en");
                     t["escort"] = e.into();
-                }),
+                },
                 "escort.checklist[3].text.en",
             ),
             (
-                Box::new(|t: &mut toml::Table| {
+                |t: &mut toml::Table| {
                     let mut e = escort(t);
                     e["checklist"].as_array_mut().unwrap()[0]["text"]["zh-CN"] = toml::Value::String(" ".into());
                     t["escort"] = e.into();
-                }),
+                },
                 "escort.checklist[0].text.zh-CN",
             ),
             (
-                Box::new(|t: &mut toml::Table| {
+                |t: &mut toml::Table| {
                     let mut e = escort(t);
                     let items = e["checklist"].as_array_mut().unwrap();
                     let first = items[0].clone();
                     items.push(first);
                     t["escort"] = e.into();
-                }),
+                },
                 "escort.checklist[8].id",
             ),
             (
-                Box::new(|t: &mut toml::Table| {
+                |t: &mut toml::Table| {
                     let mut e = escort(t);
                     let types = e["visitor_types"].as_array_mut().unwrap();
                     types[1]["id"] = toml::Value::String("guest".into());
                     t["escort"] = e.into();
-                }),
+                },
                 "escort.visitor_types[1].id",
             ),
             (
-                Box::new(|t: &mut toml::Table| {
+                |t: &mut toml::Table| {
                     let mut e = escort(t);
                     let areas = e["areas"].as_array_mut().unwrap();
                     areas[4]["id"] = toml::Value::String("archives".into());
                     t["escort"] = e.into();
-                }),
+                },
                 "escort.areas[4].id",
             ),
             (
-                Box::new(|t: &mut toml::Table| {
+                |t: &mut toml::Table| {
                     let mut e = escort(t);
                     e["hours"]["areas"] = toml::Value::Array(vec!["basement".into()]);
                     t["escort"] = e.into();
-                }),
+                },
                 "escort.hours.areas[0]",
             ),
             (
-                Box::new(|t: &mut toml::Table| {
+                |t: &mut toml::Table| {
                     let mut e = escort(t);
                     e["hours"]["end"] = toml::Value::String("07:00".into());
                     t["escort"] = e.into();
-                }),
+                },
                 "escort.hours.end",
             ),
             (
-                Box::new(|t: &mut toml::Table| {
+                |t: &mut toml::Table| {
                     let mut e = escort(t);
                     e["hours"]["days"] = toml::Value::Array(vec!["mon".into(), "funday".into()]);
                     t["escort"] = e.into();
-                }),
+                },
                 "escort.hours.days[1]",
             ),
         ];
         for (edit, field) in cases {
-            let err = demo_with(|t| edit(t)).unwrap_err();
+            let err = demo_with(edit).unwrap_err();
             let message = err.to_string();
             assert_eq!(field_of(err), field, "{message}");
             assert!(message.starts_with(&format!("site.toml: {field}: ")), "{message}");

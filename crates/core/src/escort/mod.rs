@@ -282,6 +282,6 @@ impl EscortSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum OverrideOutcome {
-    Granted(crate::visit::Visit),
+    Granted(Box<crate::visit::Visit>),
     Refused(crate::kiosk::PinRefusal),
 }

@@ -215,7 +215,7 @@ impl Kiosk {
         })?;
         match refused {
             Some(refusal) => Ok(OverrideOutcome::Refused(refusal)),
-            None => Ok(OverrideOutcome::Granted(self.visit(visit_id)?)),
+            None => Ok(OverrideOutcome::Granted(Box::new(self.visit(visit_id)?))),
         }
     }
 
