@@ -276,8 +276,8 @@ impl Kiosk {
             let signed_in_at = change.now();
             // The watch list (issue 4) hands its result to the escort rules here.
             let (fields, terms) = self.validate_sign_in(&form, host.as_ref(), signed_in_at, false)?;
-            let terms = Some(terms);
-            change.op(OpBody::VisitSignedIn(VisitSignedIn { visit_id, fields, desk_id, signed_in_at, terms }))?;
+            let body = VisitSignedIn { visit_id, fields, desk_id, signed_in_at, terms: Some(terms) };
+            change.op(OpBody::VisitSignedIn(body))?;
             change.audit(&actor, AuditAction::SignIn, visit_id.to_string(), serde_json::json!({}))?;
             Ok(())
         })?;

@@ -99,7 +99,7 @@ impl Kiosk {
         }
     }
 
-    fn site_timezone(&self) -> jiff::tz::TimeZone {
+    pub(crate) fn site_timezone(&self) -> jiff::tz::TimeZone {
         jiff::tz::TimeZone::get(&self.site().site.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
     }
 

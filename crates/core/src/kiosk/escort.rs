@@ -74,8 +74,7 @@ impl Kiosk {
     }
 
     fn site_local(&self, at: jiff::Timestamp) -> jiff::civil::DateTime {
-        let tz = jiff::tz::TimeZone::get(&self.site().site.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-        at.to_zoned(tz).datetime()
+        at.to_zoned(self.site_timezone()).datetime()
     }
 
     /// Who may escort: active hosts the directory allows to.
