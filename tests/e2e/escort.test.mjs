@@ -5,14 +5,12 @@
 // PIN and reason starts a visit whose checklist is not done.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { By, until } from "selenium-webdriver";
 import { freshDataDir, openKiosk, repoRoot, startDriver } from "./lib/kiosk.mjs";
-
-const queue = process.env.FRONTDESK_TEST_PRINTER ?? "PDF";
+import { printedPdfWith, testQueue as queue, useTestQueueForDocuments } from "./lib/printing.mjs";
 
 let stopDriver;
 before(async () => {
@@ -39,10 +37,10 @@ async function startEnabled(kiosk) {
   return (await kiosk.waitFor("escort-start")).isEnabled();
 }
 
-async function signInContractor(kiosk, name) {
+async function signInContractor(kiosk, name, company = "恒通机电 Hengtong M&E") {
   await kiosk.click("new-visitor");
   await kiosk.type("visitor-name", name);
-  await kiosk.type("visitor-company", "恒通机电 Hengtong M&E");
+  await kiosk.type("visitor-company", company);
   await kiosk.choose("visitor-host", "li-na");
   await kiosk.choose("visitor-type", "contractor");
   // The form shows, before sign-in, that the core requires an escort and why.
@@ -52,22 +50,6 @@ async function signInContractor(kiosk, name) {
   assert.equal(await reasons[0].getAttribute("data-kind"), "visitor_type");
   await tap(kiosk, '[data-testid="visitor-submit"]');
   await kiosk.waitFor("escort-screen", 10_000);
-}
-
-/** The cups-pdf output whose name carries `marker`, once complete. */
-async function printedPdf(marker, since) {
-  const dir = join(homedir(), "PDF");
-  for (let i = 0; i < 200; i++) {
-    const files = readdirSync(dir, { withFileTypes: true })
-      .filter((f) => f.name.includes(marker))
-      .map((f) => join(dir, f.name))
-      .filter((f) => statSync(f).mtimeMs >= since - 2000);
-    for (const file of files) {
-      if (execFileSync("tail", ["-c", "64", file]).toString().includes("%%EOF")) return file;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no printed PDF for ${marker} in ${dir}`);
 }
 
 test("a contractor's visit starts only with the required items ticked and an escort chosen, then prints", async () => {
@@ -81,7 +63,9 @@ test("a contractor's visit starts only with the required items ticked and an esc
     await kiosk.choose("printer-select", queue);
     await kiosk.click("settings-back");
 
-    await signInContractor(kiosk, "欧阳建国");
+    // Our badge among everyone's on the shared queue: a marker in upper case (see docs/printing.md).
+    const marker = `HT${Date.now().toString(36).toUpperCase()}`;
+    await signInContractor(kiosk, "欧阳建国", `恒通机电 ${marker}`);
     const screen = await kiosk.waitFor("escort-screen");
     const visitId = await screen.getAttribute("data-visit-id");
     await kiosk.waitFor("escort-required");
@@ -125,10 +109,10 @@ test("a contractor's visit starts only with the required items ticked and an esc
       20_000,
       "the badge printed",
     );
-    const pdf = await printedPdf(visitId.slice(-12), since);
-    const text = execFileSync("pdftotext", ["-enc", "UTF-8", pdf, "-"]).toString();
-    assert.match(text, /欧阳建国/);
-    assert.match(text, /须全程陪同|ESCORT REQUIRED/, "the badge carries the escort band");
+    let printed = null;
+    await kiosk.session.wait(async () => (printed = printedPdfWith([marker], since)) !== null, 20_000, "the PDF");
+    assert.match(printed.text, /欧阳建国/);
+    assert.match(printed.text, /须全程陪同|ESCORT REQUIRED/, "the badge carries the escort band");
     await kiosk.click("badge-done");
 
     // On the list with its escort; signing out asks for the hand-back first.
@@ -152,15 +136,8 @@ test("a contractor's visit starts only with the required items ticked and an esc
 test("a supervisor's PIN and reason start a visit whose checklist is not done", async () => {
   const kiosk = await openKiosk(freshDataDir());
   try {
-    // A supervisor PIN other than the first-run one.
-    await kiosk.click("admin-open");
-    await kiosk.type("pin-input", "000000");
-    await kiosk.click("pin-submit");
-    await kiosk.type("new-pin", "482915");
-    await kiosk.type("confirm-pin", "482915");
-    await kiosk.click("change-pin-submit");
-    await kiosk.waitFor("admin-tab-audit");
-    await kiosk.click("admin-close");
+    // A supervisor PIN other than the first-run one (482915).
+    await useTestQueueForDocuments(kiosk);
 
     await signInContractor(kiosk, "Priya Raman");
     await kiosk.click("escort-override");
