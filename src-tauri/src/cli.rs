@@ -93,7 +93,7 @@ pub fn run(
         Some(dir) => dir,
         None => default_dir().ok_or("cannot find the per-user data folder; give --data-dir")?,
     };
-    let site = crate::state::load_site(&data_dir).map_err(|e| e.to_string())?;
+    let site = crate::state::load_site(&data_dir).map_err(|e| e.to_string())?.config;
     let now = jiff::Timestamp::now();
     match command {
         "backup" => {

@@ -6,9 +6,10 @@ use frontdesk_core::audit::{AuditEntry, AuditVerification};
 use frontdesk_core::backup::{BackupInfo, RestoreReport};
 use frontdesk_core::badge::BadgeCheck;
 use frontdesk_core::cards::{CardMenu, CardView, CardsStatus, Role, Scenario};
+use frontdesk_core::escort::{EscortDecision, EscortStatus, HandbackBy, OverrideOutcome, VisitOptions};
 use frontdesk_core::evacuation::{EvacuationRecord, RollCall, RollcallStatus, RollcallUpdate};
 use frontdesk_core::i18n::Lang;
-use frontdesk_core::ids::VisitId;
+use frontdesk_core::ids::{HostId, VisitId};
 use frontdesk_core::kiosk::{AdminLogin, BadgeKeyInfo, BadgePreview, PrintSettings};
 use frontdesk_core::kiosk::{BackEntry, EvacuationSummary, PaperPrint};
 use frontdesk_core::print::{PrintJob, PrintJobId, PrinterInfo};
@@ -303,5 +304,55 @@ commands! {
     /// Restore a backup and carry on with it; a bad backup is refused and nothing changes (admin).
     fn backup_restore(kiosk, session: String, file_name: String) -> RestoreReport {
         kiosk.restore_backup(&session, &file_name)
+    }
+
+    /// The site's visitor types (the default first) and areas, for the sign-in form.
+    fn visit_options(kiosk) -> VisitOptions {
+        Ok(kiosk.visit_options())
+    }
+
+    /// Whether a visit as the sign-in form stands would need an escort, and why.
+    fn escort_preview(kiosk, visitor_type: String, areas: Vec<String>, host_id: HostId) -> EscortDecision {
+        kiosk.escort_preview(&visitor_type, &areas, &host_id)
+    }
+
+    /// Active hosts who may escort visitors.
+    fn list_escorts(kiosk) -> Vec<HostSummary> {
+        kiosk.escorts()
+    }
+
+    /// An escorted visit's reasons, checklist, escort and history, and whether it may start.
+    fn escort_status(kiosk, visit_id: VisitId) -> EscortStatus {
+        kiosk.escort_status(visit_id)
+    }
+
+    /// Tick or untick one checklist item of an escorted visit.
+    fn checklist_tick(kiosk, visit_id: VisitId, item_id: String, ticked: bool) -> EscortStatus {
+        kiosk.tick_checklist(visit_id, &item_id, ticked)
+    }
+
+    /// Name the visit's escort (a later one is a hand-over, recorded with its time).
+    fn escort_assign(kiosk, visit_id: VisitId, host_id: HostId) -> EscortStatus {
+        kiosk.assign_escort(visit_id, &host_id)
+    }
+
+    /// Start an escorted visit once its required items are ticked and an escort is named.
+    fn visit_start(kiosk, visit_id: VisitId) -> Visit {
+        kiosk.start_visit(visit_id)
+    }
+
+    /// A supervisor starts an escorted visit that is not ready, with the PIN and a reason.
+    fn escort_override(kiosk, visit_id: VisitId, pin: String, reason: String) -> OverrideOutcome {
+        kiosk.override_escort(visit_id, &pin, &reason)
+    }
+
+    /// Confirm the escort's hand-back of the visitor, then sign the visit out.
+    fn escort_hand_back(kiosk, visit_id: VisitId, by: HandbackBy) -> Visit {
+        kiosk.hand_back(visit_id, by)
+    }
+
+    /// Why the site file was refused at start (the kiosk runs on its last good copy), if it was.
+    fn site_problem(kiosk, session: String) -> Option<String> {
+        kiosk.site_problem(&session)
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use frontdesk_core::secrets::SecretStore;
-use frontdesk_core::site::SiteConfig;
+use frontdesk_core::site::{LAST_GOOD_SITE_FILE, SiteConfig, SiteLoad};
 use frontdesk_core::sync::SyncError;
 use frontdesk_core::sync::engine::{EngineOptions, Observer, SyncEngine};
 use frontdesk_core::{ApiError, CoreError, ErrorCode, Kiosk, KioskOptions};
@@ -77,19 +77,26 @@ impl Ctx<'_> {
     }
 }
 
-/// The site file in the data folder, or the built-in demo site.
-pub fn load_site(data_dir: &Path) -> Result<SiteConfig, CoreError> {
+/// The site file in the data folder (or, if it is refused, the last good copy of it, with the
+/// reason), or the built-in demo site.
+pub fn load_site(data_dir: &Path) -> Result<SiteLoad, CoreError> {
     let site_file = data_dir.join(SITE_FILE);
-    Ok(if site_file.exists() { SiteConfig::load(&site_file)? } else { SiteConfig::demo()? })
+    Ok(if site_file.exists() {
+        SiteConfig::load_keeping_last_good(&site_file, &data_dir.join(LAST_GOOD_SITE_FILE))?
+    } else {
+        SiteLoad { config: SiteConfig::demo()?, problem: None }
+    })
 }
 
 fn open_kiosk(data_dir: &Path, secrets: Arc<dyn SecretStore>, os_locale: Option<String>) -> Result<Kiosk, CoreError> {
     let site = load_site(data_dir)?;
-    Kiosk::open(KioskOptions {
+    let kiosk = Kiosk::open(KioskOptions {
         data_dir: data_dir.to_owned(),
-        site,
+        site: site.config,
         secrets,
         os_locale,
         wall: frontdesk_core::hlc::system_millis,
-    })
+    })?;
+    kiosk.record_site_problem(site.problem.as_ref())?;
+    Ok(kiosk)
 }

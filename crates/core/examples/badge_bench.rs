@@ -5,7 +5,7 @@
 //! raster. Prints per-badge times; with OUT_DIR writes each sample as PDF and PNG.
 use std::time::Instant;
 
-use frontdesk_core::badge::{BadgeData, LabelSize, VisitorType, token};
+use frontdesk_core::badge::{BadgeData, LabelSize, token};
 use frontdesk_core::i18n::Lang;
 use frontdesk_core::ids::{SiteId, VisitId};
 use frontdesk_core::render::{Fonts, Renderer};
@@ -43,7 +43,7 @@ fn main() {
                 company: company.into(),
                 host: "张伟".into(),
                 site_name: if lang == Lang::ZhCn { "滨江大厦".into() } else { "Riverside Tower".into() },
-                visitor_type: VisitorType::Visitor,
+                visitor_type: None,
                 escort_required: escort,
                 issued_at: issued,
                 expires_at: issued + jiff::SignedDuration::from_secs(52_000),

@@ -55,6 +55,7 @@ fn main() {
                 },
                 desk_id: "lobby".into(),
                 signed_in_at: now,
+                terms: None,
             }),
         })
         .collect();

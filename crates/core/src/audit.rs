@@ -60,6 +60,10 @@ pub enum AuditAction {
     BackEntry,
     /// The site's shared keys (badge signing…) were taken from the site hub.
     SiteKeysAdopted,
+    /// An escort was named for a visit, or the visit handed over to another escort.
+    EscortAssigned,
+    /// At sign-out, the escort's hand-back of the visitor was confirmed.
+    EscortHandback,
 }
 
 impl AuditAction {

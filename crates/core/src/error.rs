@@ -105,6 +105,22 @@ pub enum ErrorCode {
     NoDocumentPrinter,
     /// The database was replaced (restored as a new device): the app must restart first.
     RestartRequired,
+    /// The visit waits for its escort checklist and escort: no badge, not started yet.
+    EscortPending,
+    /// Required checklist items are not ticked.
+    ChecklistIncomplete,
+    /// No escort is named for the visit.
+    EscortMissing,
+    /// The visit does not need an escort.
+    EscortNotRequired,
+    /// The person is not in the directory, not active, or may not escort visitors.
+    EscortNotAllowed,
+    /// The visit's checklist has no such item.
+    ChecklistItemUnknown,
+    /// The visit has started already; its checklist is closed.
+    VisitAlreadyStarted,
+    /// The escort must confirm the hand-back before this visit signs out.
+    HandbackRequired,
 }
 
 /// Why one form field was refused.
@@ -129,6 +145,10 @@ pub enum FieldErrorCode {
     PinTooSimple,
     /// The two entries of a new PIN differ.
     PinMismatch,
+    /// Not one of the site's visitor types.
+    UnknownVisitorType,
+    /// Not one of the site's areas.
+    UnknownArea,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -198,6 +218,22 @@ pub enum CoreError {
     NoDocumentPrinter,
     #[error("the database was restored as a new device; restart the app")]
     RestartRequired,
+    #[error("visit {0} waits for its escort checklist and escort; it has not started")]
+    EscortPending(String),
+    #[error("required checklist items are not ticked: {}", .0.join(", "))]
+    ChecklistIncomplete(Vec<String>),
+    #[error("no escort is named for visit {0}")]
+    EscortMissing(String),
+    #[error("visit {0} does not need an escort")]
+    EscortNotRequired(String),
+    #[error("{0} cannot escort visitors (not in the directory, inactive, or not allowed to escort)")]
+    EscortNotAllowed(String),
+    #[error("the visit's checklist has no item {0:?}")]
+    ChecklistItemUnknown(String),
+    #[error("visit {0} has started already")]
+    VisitAlreadyStarted(String),
+    #[error("visit {0} is escorted: the escort must confirm the hand-back before it signs out")]
+    HandbackRequired(String),
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
@@ -241,6 +277,14 @@ impl CoreError {
             CoreError::NoEvacuation => ErrorCode::NoEvacuation,
             CoreError::NoDocumentPrinter => ErrorCode::NoDocumentPrinter,
             CoreError::RestartRequired => ErrorCode::RestartRequired,
+            CoreError::EscortPending(_) => ErrorCode::EscortPending,
+            CoreError::ChecklistIncomplete(_) => ErrorCode::ChecklistIncomplete,
+            CoreError::EscortMissing(_) => ErrorCode::EscortMissing,
+            CoreError::EscortNotRequired(_) => ErrorCode::EscortNotRequired,
+            CoreError::EscortNotAllowed(_) => ErrorCode::EscortNotAllowed,
+            CoreError::ChecklistItemUnknown(_) => ErrorCode::ChecklistItemUnknown,
+            CoreError::VisitAlreadyStarted(_) => ErrorCode::VisitAlreadyStarted,
+            CoreError::HandbackRequired(_) => ErrorCode::HandbackRequired,
         }
     }
 

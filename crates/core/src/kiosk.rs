@@ -22,8 +22,10 @@ use crate::visit::{HostSummary, NewVisit, Visit};
 mod admin;
 mod backups;
 mod change;
+mod escort;
 mod evacuation;
 mod paper;
+mod site_file;
 
 pub use admin::{AdminLogin, AdminSession, PinCheck, PinRefusal};
 pub use backups::CLI_ACTOR;
@@ -315,29 +317,35 @@ impl Kiosk {
             let desk_id = change.desk()?.id;
             let actor = change.desk_actor()?;
             let host = change.read().host(&form.host_id)?;
-            let fields = form.validate(host.as_ref()).map_err(CoreError::Validation)?;
             let signed_in_at = change.now();
-            change.op(OpBody::VisitSignedIn(VisitSignedIn { visit_id, fields, desk_id, signed_in_at }))?;
+            // The watch list (issue 4) hands its result to the escort rules here.
+            let (fields, terms) = self.validate_sign_in(&form, host.as_ref(), signed_in_at, false)?;
+            let body = VisitSignedIn { visit_id, fields, desk_id, signed_in_at, terms: Some(terms) };
+            change.op(OpBody::VisitSignedIn(body))?;
             change.audit(&actor, AuditAction::SignIn, visit_id.to_string(), serde_json::json!({}))?;
             Ok(())
         })?;
         self.visit(visit_id)
     }
 
-    /// Sign a visit out. A visit signed out already (here or on another device) is refused.
+    /// Sign a visit out. A visit signed out already (here or on another device) is refused, and
+    /// so is an escorted one until its escort's hand-back is confirmed ([`Kiosk::hand_back`]).
     pub fn sign_out(&self, visit_id: VisitId) -> Result<Visit, CoreError> {
-        self.change(|change| {
-            let actor = change.desk_actor()?;
-            let visit = change.read().visit(visit_id)?.ok_or_else(|| CoreError::VisitNotFound(visit_id.to_string()))?;
-            if visit.signed_out_at.is_some() {
-                return Err(CoreError::AlreadySignedOut(visit_id.to_string()));
-            }
-            let signed_out_at = change.now();
-            change.op(OpBody::VisitSignedOut(VisitSignedOut { visit_id, signed_out_at }))?;
-            change.audit(&actor, AuditAction::SignOut, visit_id.to_string(), serde_json::json!({}))?;
-            Ok(())
-        })?;
+        self.change(|change| self.sign_out_in(change, visit_id))?;
         self.visit(visit_id)
+    }
+
+    pub(crate) fn sign_out_in(&self, change: &mut Change<'_>, visit_id: VisitId) -> Result<(), CoreError> {
+        let actor = change.desk_actor()?;
+        let visit = change.read().visit(visit_id)?.ok_or_else(|| CoreError::VisitNotFound(visit_id.to_string()))?;
+        if visit.signed_out_at.is_some() {
+            return Err(CoreError::AlreadySignedOut(visit_id.to_string()));
+        }
+        escort::check_handback(&visit)?;
+        let signed_out_at = change.now();
+        change.op(OpBody::VisitSignedOut(VisitSignedOut { visit_id, signed_out_at }))?;
+        change.audit(&actor, AuditAction::SignOut, visit_id.to_string(), serde_json::json!({}))?;
+        Ok(())
     }
 
     /// Today's date at the site.

@@ -9,6 +9,7 @@ pub mod badge;
 pub mod cards;
 pub mod catalog;
 pub mod error;
+pub mod escort;
 pub mod evacuation;
 pub mod hlc;
 pub mod i18n;

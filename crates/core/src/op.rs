@@ -50,6 +50,14 @@ pub enum OpBody {
     /// An emergency card file as the site's author published it (site data).
     #[serde(rename = "card.published")]
     CardPublished(CardPublished),
+    #[serde(rename = "escort.checklist_ticked")]
+    ChecklistTicked(crate::escort::ChecklistTicked),
+    #[serde(rename = "escort.assigned")]
+    EscortAssigned(crate::escort::EscortAssigned),
+    #[serde(rename = "escort.cleared")]
+    EscortCleared(crate::escort::EscortCleared),
+    #[serde(rename = "escort.handed_back")]
+    EscortHandedBack(crate::escort::EscortHandedBack),
 }
 
 /// What an operation is about: the unit the merge rules work on.
@@ -87,6 +95,10 @@ impl OpBody {
             OpBody::EvacuationEnded(_) => "evacuation.ended",
             OpBody::VisitBackEntered(_) => "visit.back_entered",
             OpBody::CardPublished(_) => "card.published",
+            OpBody::ChecklistTicked(_) => "escort.checklist_ticked",
+            OpBody::EscortAssigned(_) => "escort.assigned",
+            OpBody::EscortCleared(_) => "escort.cleared",
+            OpBody::EscortHandedBack(_) => "escort.handed_back",
         }
     }
 
@@ -104,6 +116,10 @@ impl OpBody {
             }
             OpBody::VisitBackEntered(b) => (EntityKind::Visit, b.visit_id.to_string()),
             OpBody::CardPublished(c) => (EntityKind::Card, c.file.clone()),
+            OpBody::ChecklistTicked(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::EscortAssigned(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::EscortCleared(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::EscortHandedBack(b) => (EntityKind::Visit, b.visit_id.to_string()),
         }
     }
 }
@@ -126,6 +142,9 @@ pub struct VisitSignedIn {
     pub desk_id: String,
     #[ts(type = "string")]
     pub signed_in_at: jiff::Timestamp,
+    /// What the escort rules decided at sign-in (absent on visits from before escorts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<crate::escort::VisitTerms>,
 }
 
 /// A correction of some fields of a visit; absent fields are unchanged.

@@ -15,6 +15,18 @@ use crate::ids::{HostId, SiteId};
 pub const DEMO_SITE_TOML: &str = include_str!("../../../assets/demo-site/site.toml");
 pub const DEMO_SITE_FILE: &str = "assets/demo-site/site.toml";
 
+/// The copy of the last site file that loaded, kept in the data folder beside it: a kiosk whose
+/// site file is later broken keeps running on it (see [`SiteConfig::load_keeping_last_good`]).
+pub const LAST_GOOD_SITE_FILE: &str = "site.last-good.toml";
+
+/// A site file as a kiosk starts with it.
+#[derive(Debug)]
+pub struct SiteLoad {
+    pub config: SiteConfig,
+    /// The file was refused and the last good copy is in use: why.
+    pub problem: Option<SiteError>,
+}
+
 /// Bounds on the idle timeout: short enough that a visitor's data never lingers, long enough
 /// that a receptionist can finish typing.
 pub const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 15..=600;
@@ -46,6 +58,9 @@ pub struct SiteConfig {
     pub hosts: Vec<HostEntry>,
     #[serde(default)]
     pub badges: BadgeSettings,
+    /// Escort rules, visitor types, areas and the escort checklist (`[escort]`, optional).
+    #[serde(default)]
+    pub escort: crate::escort::EscortSettings,
 }
 
 /// Badge rules of the site (`[badges]`, optional).
@@ -136,6 +151,31 @@ impl SiteConfig {
         SiteConfig::parse(&text, &file)
     }
 
+    /// Load the site file at `path` and, if it is good, keep its text as `last_good`. A file
+    /// that cannot be read or is refused (broken TOML, a field that breaks a rule) does not stop
+    /// the kiosk: it runs on the last good copy and the problem is reported. Only with no good
+    /// copy is the problem an error.
+    pub fn load_keeping_last_good(path: &Path, last_good: &Path) -> Result<SiteLoad, SiteError> {
+        let file = path.display().to_string();
+        let loaded = std::fs::read_to_string(path)
+            .map_err(|source| SiteError::Read { file: file.clone(), source })
+            .and_then(|text| SiteConfig::parse(&text, &file).map(|config| (config, text)));
+        match loaded {
+            Ok((config, text)) => {
+                if std::fs::read_to_string(last_good).ok().as_deref() != Some(text.as_str())
+                    && let Err(e) = write_atomically(last_good, &text)
+                {
+                    eprintln!("frontdesk: cannot keep a copy of the site file as {}: {e}", last_good.display());
+                }
+                Ok(SiteLoad { config, problem: None })
+            }
+            Err(problem) => match SiteConfig::load(last_good) {
+                Ok(config) => Ok(SiteLoad { config, problem: Some(problem) }),
+                Err(_) => Err(problem),
+            },
+        }
+    }
+
     /// Parse and validate; `file` names the source in error messages.
     pub fn parse(text: &str, file: &str) -> Result<SiteConfig, SiteError> {
         let config: SiteConfig =
@@ -200,6 +240,7 @@ impl SiteConfig {
         if self.badges.valid_hours.is_some_and(|h| !(1..=168).contains(&h)) {
             return Err(invalid("badges.valid_hours", "must be between 1 and 168"));
         }
+        self.escort.validate().map_err(|(field, reason)| invalid(&field, &reason))?;
         let mut host_ids = HashSet::new();
         for (i, host) in self.hosts.iter().enumerate() {
             if host.id.0.trim().is_empty() || host.id.0.len() > 64 {
@@ -257,8 +298,16 @@ impl SitePlaces {
     }
 }
 
-fn is_slug(s: &str) -> bool {
+pub(crate) fn is_slug(s: &str) -> bool {
     !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Write `text` to `path` through a temporary file and a rename, so a crash never leaves half a
+/// file behind.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
 }
 
 fn is_phone_number(s: &str) -> bool {
@@ -326,6 +375,131 @@ mod tests {
         })
         .unwrap_err();
         assert!(field_of(err).ends_with(".id"));
+    }
+
+    #[test]
+    fn bad_escort_rules_name_the_field() {
+        fn escort(t: &toml::Table) -> toml::Table {
+            t["escort"].as_table().unwrap().clone()
+        }
+        type Edit = fn(&mut toml::Table);
+        let cases: Vec<(Edit, &str)> = vec![
+            (
+                |t: &mut toml::Table| {
+                    let mut e = escort(t);
+                    let item = e["checklist"].as_array_mut().unwrap()[2].as_table_mut().unwrap();
+                    item.insert("areas".into(), toml::Value::Array(vec!["roof".into()]));
+                    t["escort"] = e.into();
+                },
+                "escort.checklist[2].areas[0]",
+            ),
+            (
+                |t: &mut toml::Table| {
+                    let mut e = escort(t);
+                    e["checklist"].as_array_mut().unwrap()[3]["text"].as_table_mut().unwrap().remove("en");
+                    t["escort"] = e.into();
+                },
+                "escort.checklist[3].text.en",
+            ),
+            (
+                |t: &mut toml::Table| {
+                    let mut e = escort(t);
+                    e["checklist"].as_array_mut().unwrap()[0]["text"]["zh-CN"] = toml::Value::String(" ".into());
+                    t["escort"] = e.into();
+                },
+                "escort.checklist[0].text.zh-CN",
+            ),
+            (
+                |t: &mut toml::Table| {
+                    let mut e = escort(t);
+                    let items = e["checklist"].as_array_mut().unwrap();
+                    let first = items[0].clone();
+                    items.push(first);
+                    t["escort"] = e.into();
+                },
+                "escort.checklist[8].id",
+            ),
+            (
+                |t: &mut toml::Table| {
+                    let mut e = escort(t);
+                    let types = e["visitor_types"].as_array_mut().unwrap();
+                    types[1]["id"] = toml::Value::String("guest".into());
+                    t["escort"] = e.into();
+                },
+                "escort.visitor_types[1].id",
+            ),
+            (
+                |t: &mut toml::Table| {
+                    let mut e = escort(t);
+                    let areas = e["areas"].as_array_mut().unwrap();
+                    areas[4]["id"] = toml::Value::String("archives".into());
+                    t["escort"] = e.into();
+                },
+                "escort.areas[4].id",
+            ),
+            (
+                |t: &mut toml::Table| {
+                    let mut e = escort(t);
+                    e["hours"]["areas"] = toml::Value::Array(vec!["basement".into()]);
+                    t["escort"] = e.into();
+                },
+                "escort.hours.areas[0]",
+            ),
+            (
+                |t: &mut toml::Table| {
+                    let mut e = escort(t);
+                    e["hours"]["end"] = toml::Value::String("07:00".into());
+                    t["escort"] = e.into();
+                },
+                "escort.hours.end",
+            ),
+            (
+                |t: &mut toml::Table| {
+                    let mut e = escort(t);
+                    e["hours"]["days"] = toml::Value::Array(vec!["mon".into(), "funday".into()]);
+                    t["escort"] = e.into();
+                },
+                "escort.hours.days[1]",
+            ),
+        ];
+        for (edit, field) in cases {
+            let err = demo_with(edit).unwrap_err();
+            let message = err.to_string();
+            assert_eq!(field_of(err), field, "{message}");
+            assert!(message.starts_with(&format!("site.toml: {field}: ")), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_refused_site_file_falls_back_to_the_last_good_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, copy) = (dir.path().join("site.toml"), dir.path().join(LAST_GOOD_SITE_FILE));
+
+        // With no good copy yet, the problem is the error.
+        std::fs::write(&file, "schema = ").unwrap();
+        let err = SiteConfig::load_keeping_last_good(&file, &copy).unwrap_err();
+        assert!(err.to_string().starts_with(&file.display().to_string()), "{err}");
+        assert!(!copy.exists());
+
+        // A good file loads and is kept.
+        let mut good: toml::Table = toml::from_str(DEMO_SITE_TOML).unwrap();
+        good["kiosk"]["idle_timeout_seconds"] = toml::Value::Integer(120);
+        std::fs::write(&file, toml::to_string(&good).unwrap()).unwrap();
+        let load = SiteConfig::load_keeping_last_good(&file, &copy).unwrap();
+        assert!(load.problem.is_none());
+        assert_eq!(std::fs::read_to_string(&copy).unwrap(), std::fs::read_to_string(&file).unwrap());
+
+        // A checklist item without English: refused, naming file and field; the kiosk keeps the
+        // last good settings, and the copy is not overwritten.
+        let mut bad = good.clone();
+        bad["escort"]["checklist"].as_array_mut().unwrap()[1]["text"].as_table_mut().unwrap().remove("en");
+        std::fs::write(&file, toml::to_string(&bad).unwrap()).unwrap();
+        let load = SiteConfig::load_keeping_last_good(&file, &copy).unwrap();
+        assert_eq!(load.config.kiosk.idle_timeout_seconds, 120);
+        assert!(!load.config.escort.checklist[1].text.en.is_empty());
+        let problem = load.problem.unwrap().to_string();
+        assert_eq!(problem, format!("{}: escort.checklist[1].text.en: text is missing", file.display()));
+        assert!(SiteConfig::load(&copy).is_ok());
     }
 
     #[test]

@@ -19,11 +19,24 @@ pub struct NewVisit {
     pub company: String,
     pub host_id: HostId,
     pub purpose: String,
+    /// One of the site's visitor types; empty: the site's default.
+    #[serde(default)]
+    pub visitor_type: String,
+    /// The site's areas the visit needs.
+    #[serde(default)]
+    pub areas: Vec<String>,
 }
 
 impl Default for NewVisit {
     fn default() -> Self {
-        NewVisit { name: String::new(), company: String::new(), host_id: HostId(String::new()), purpose: String::new() }
+        NewVisit {
+            name: String::new(),
+            company: String::new(),
+            host_id: HostId(String::new()),
+            purpose: String::new(),
+            visitor_type: String::new(),
+            areas: Vec::new(),
+        }
     }
 }
 
@@ -55,7 +68,7 @@ impl NewVisit {
 /// Trim, collapse runs of white space, and refuse what has no place in a name on a badge:
 /// control characters, invisible format characters and bidirectional overrides (which can make
 /// a printed name read differently from what was stored).
-fn clean_text(field: &str, raw: &str, max: usize, required: bool, errors: &mut Vec<FieldError>) -> String {
+pub(crate) fn clean_text(field: &str, raw: &str, max: usize, required: bool, errors: &mut Vec<FieldError>) -> String {
     if raw.chars().any(is_forbidden_char) {
         errors.push(FieldError::new(field, FieldErrorCode::ControlCharacters));
         return String::new();
@@ -121,6 +134,8 @@ pub struct Visit {
     pub signed_out_at: Option<jiff::Timestamp>,
     /// Written on paper during an outage and entered afterwards, with its real times.
     pub back_entered: bool,
+    /// Visitor type, escort and hand-back (absent on visits from before escorts).
+    pub escort: Option<crate::escort::VisitEscort>,
 }
 
 #[cfg(test)]
@@ -140,7 +155,7 @@ mod tests {
     }
 
     fn form(name: &str) -> NewVisit {
-        NewVisit { name: name.into(), company: "".into(), host_id: HostId("zhang-wei".into()), purpose: "".into() }
+        NewVisit { name: name.into(), host_id: HostId("zhang-wei".into()), ..NewVisit::default() }
     }
 
     fn codes(result: Result<VisitFields, Vec<FieldError>>) -> Vec<(String, FieldErrorCode)> {
@@ -195,6 +210,7 @@ mod tests {
             company: "x".repeat(COMPANY_MAX_CHARS + 1),
             host_id: HostId("nobody".into()),
             purpose: "\u{1b}[31m".into(),
+            ..NewVisit::default()
         };
         let fields: Vec<String> = bad.validate(None).unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["name", "company", "purpose", "host_id"]);

@@ -21,6 +21,7 @@ fn sign_in(kiosk: &Kiosk, name: &str) {
             company: "Acme".into(),
             host_id: HostId("zhang-wei".into()),
             purpose: "meeting".into(),
+            ..NewVisit::default()
         })
         .unwrap();
 }
@@ -361,6 +362,7 @@ fn an_enrolled_kiosk_restored_from_the_admin_screen_retires_until_it_restarts_as
             company: String::new(),
             host_id: HostId("zhang-wei".into()),
             purpose: String::new(),
+            ..NewVisit::default()
         })
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::RestartRequired, "nothing under the old identity");

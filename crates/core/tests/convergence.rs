@@ -1,10 +1,15 @@
 //! Devices that have applied the same operations show the same state, whatever the order,
 //! however often an operation arrives, and however the deliveries were batched.
 
+use frontdesk_core::escort::{
+    ChecklistItem, ChecklistTicked, EscortAssigned, EscortCleared, EscortHandedBack, EscortOverride, EscortReason,
+    HandbackBy, Label, VisitTerms,
+};
 use frontdesk_core::evacuation::{
     EvacuationEnded, EvacuationStarted, RollcallMarked, RollcallStatus, VisitBackEntered,
 };
 use frontdesk_core::hlc::Hlc;
+use frontdesk_core::i18n::Localized;
 use frontdesk_core::ids::{DeviceId, EvacuationId, HostId, OpId, SiteId, VisitId};
 use frontdesk_core::op::{
     HostRecord, Op, OpBody, VisitFields, VisitPatch, VisitSignedIn, VisitSignedOut, VisitUpdated,
@@ -19,7 +24,7 @@ const EVACUATIONS: usize = 2;
 
 #[derive(Debug, Clone)]
 enum Action {
-    SignIn { visit: usize, name: u8, host: u8 },
+    SignIn { visit: usize, name: u8, host: u8, escorted: Option<bool> },
     Update { visit: usize, name: Option<u8>, company: Option<u8>, host: Option<u8> },
     SignOut { visit: usize, at: u8 },
     Host { host: u8, name: u8, active: bool },
@@ -28,11 +33,16 @@ enum Action {
     Mark { evacuation: usize, visit: usize, status: u8, at: u8 },
     EndEvacuation { evacuations: Vec<usize>, missing: Vec<usize>, at: u8 },
     BackEntered { visit: usize },
+    Tick { visit: usize, item: u8, ticked: bool, at: u8 },
+    Assign { visit: usize, host: u8, at: u8 },
+    Clear { visit: usize, supervisor: bool, at: u8 },
+    HandBack { visit: usize, host: u8, by_escort: bool, at: u8 },
 }
 
 fn action() -> impl Strategy<Value = Action> {
     prop_oneof![
-        (0..VISITS, any::<u8>(), 0u8..3).prop_map(|(visit, name, host)| Action::SignIn { visit, name, host }),
+        (0..VISITS, any::<u8>(), 0u8..3, any::<Option<bool>>())
+            .prop_map(|(visit, name, host, escorted)| Action::SignIn { visit, name, host, escorted }),
         (0..VISITS, any::<Option<u8>>(), any::<Option<u8>>(), proptest::option::of(0u8..3))
             .prop_map(|(visit, name, company, host)| Action::Update { visit, name, company, host }),
         (0..VISITS, any::<u8>()).prop_map(|(visit, at)| Action::SignOut { visit, at }),
@@ -49,6 +59,24 @@ fn action() -> impl Strategy<Value = Action> {
         (prop::collection::vec(0..EVACUATIONS, 1..3), prop::collection::vec(0..VISITS, 0..3), any::<u8>())
             .prop_map(|(evacuations, missing, at)| Action::EndEvacuation { evacuations, missing, at }),
         (0..VISITS).prop_map(|visit| Action::BackEntered { visit }),
+        (0..VISITS, 0u8..3, any::<bool>(), any::<u8>()).prop_map(|(visit, item, ticked, at)| Action::Tick {
+            visit,
+            item,
+            ticked,
+            at
+        }),
+        (0..VISITS, 0u8..3, any::<u8>()).prop_map(|(visit, host, at)| Action::Assign { visit, host, at }),
+        (0..VISITS, any::<bool>(), any::<u8>()).prop_map(|(visit, supervisor, at)| Action::Clear {
+            visit,
+            supervisor,
+            at
+        }),
+        (0..VISITS, 0u8..3, any::<bool>(), any::<u8>()).prop_map(|(visit, host, by_escort, at)| Action::HandBack {
+            visit,
+            host,
+            by_escort,
+            at
+        }),
     ]
 }
 
@@ -68,7 +96,7 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
                 seqs[d] += 1;
                 let ts = |m: u8| jiff::Timestamp::from_second(1_800_000_000 + i64::from(m)).unwrap();
                 let body = match action {
-                    Action::SignIn { visit, name, host } => OpBody::VisitSignedIn(VisitSignedIn {
+                    Action::SignIn { visit, name, host, escorted } => OpBody::VisitSignedIn(VisitSignedIn {
                         visit_id: visits[visit],
                         fields: VisitFields {
                             name: format!("name-{name}"),
@@ -78,6 +106,8 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
                         },
                         desk_id: format!("desk-{d}"),
                         signed_in_at: ts(millis as u8),
+                        // Two sign-ins of one visit may disagree on terms; the earliest wins.
+                        terms: escorted.map(|required| terms(required, name)),
                     }),
                     Action::Update { visit, name, company, host } => OpBody::VisitUpdated(VisitUpdated {
                         visit_id: visits[visit],
@@ -134,6 +164,36 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
                     Action::BackEntered { visit } => {
                         OpBody::VisitBackEntered(VisitBackEntered { visit_id: visits[visit], entered_at: ts(0) })
                     }
+                    Action::Tick { visit, item, ticked, at } => OpBody::ChecklistTicked(ChecklistTicked {
+                        visit_id: visits[visit],
+                        item_id: format!("item-{item}"),
+                        ticked,
+                        desk_id: format!("desk-{d}"),
+                        at: ts(at),
+                    }),
+                    Action::Assign { visit, host, at } => OpBody::EscortAssigned(EscortAssigned {
+                        visit_id: visits[visit],
+                        host_id: HostId(format!("h{host}")),
+                        desk_id: format!("desk-{d}"),
+                        at: ts(at),
+                    }),
+                    Action::Clear { visit, supervisor, at } => OpBody::EscortCleared(EscortCleared {
+                        visit_id: visits[visit],
+                        desk_id: format!("desk-{d}"),
+                        at: ts(at),
+                        supervisor_override: supervisor.then(|| EscortOverride {
+                            reason: format!("reason {at}"),
+                            missing_items: vec!["item-0".into()],
+                            without_escort: at % 2 == 0,
+                        }),
+                    }),
+                    Action::HandBack { visit, host, by_escort, at } => OpBody::EscortHandedBack(EscortHandedBack {
+                        visit_id: visits[visit],
+                        host_id: HostId(format!("h{host}")),
+                        by: if by_escort { HandbackBy::Escort } else { HandbackBy::Desk },
+                        desk_id: format!("desk-{d}"),
+                        at: ts(at),
+                    }),
                 };
                 Op {
                     id: OpId::new(),
@@ -146,6 +206,22 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
             })
             .collect()
     })
+}
+
+/// Escort terms for a sign-in: two required items and an optional one, or none needed.
+fn terms(required: bool, name: u8) -> VisitTerms {
+    let label = |id: &str| Localized { zh_cn: format!("{id}-zh"), en: format!("{id}-en") };
+    VisitTerms {
+        visitor_type: Some(Label { id: format!("type-{}", name % 2), name: label("type") }),
+        areas: vec![],
+        escort_required: required,
+        reasons: if required { vec![EscortReason::WatchList] } else { vec![] },
+        checklist: if required {
+            (0..3).map(|i| ChecklistItem { id: format!("item-{i}"), text: label("item"), required: i < 2 }).collect()
+        } else {
+            vec![]
+        },
+    }
 }
 
 fn fresh_store(dir: &tempfile::TempDir, name: &str) -> Store {
@@ -213,6 +289,13 @@ proptest! {
         prop_assert_eq!(a.read().rollcall().unwrap(), reference.read().rollcall().unwrap());
         prop_assert_eq!(b.read().rollcall().unwrap(), reference.read().rollcall().unwrap());
         prop_assert_eq!(a.read().evacuation_history(10).unwrap(), reference.read().evacuation_history(10).unwrap());
+        // Every visit's escort screen (checklist, current escort, history, clearance, hand-back).
+        for i in 0..VISITS {
+            let visit = VisitId(uuid::Uuid::from_u128(1000 + i as u128));
+            let expected = reference.read().escort_status(visit, false).unwrap();
+            prop_assert_eq!(&a.read().escort_status(visit, false).unwrap(), &expected);
+            prop_assert_eq!(&b.read().escort_status(visit, false).unwrap(), &expected);
+        }
     }
 }
 
@@ -242,6 +325,7 @@ fn the_earliest_sign_out_wins_and_a_sign_out_never_comes_undone() {
             },
             desk_id: "lobby".into(),
             signed_in_at: jiff::Timestamp::from_second(100).unwrap(),
+            terms: None,
         }),
     );
     let out_late = op(

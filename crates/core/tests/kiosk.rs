@@ -25,6 +25,7 @@ fn visitor(name: &str) -> NewVisit {
         company: "Acme 物流".into(),
         host_id: HostId("zhang-wei".into()),
         purpose: "Quarterly review".into(),
+        ..NewVisit::default()
     }
 }
 
@@ -197,6 +198,7 @@ fn an_op_larger_than_the_hub_accepts_is_never_stored() {
             },
             desk_id: "lobby".into(),
             signed_in_at: jiff::Timestamp::now(),
+            terms: None,
         }))
     });
     assert!(huge.is_err(), "an op the hub would refuse forever is refused here");

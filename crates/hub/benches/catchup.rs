@@ -50,6 +50,7 @@ fn offline_ops(kiosk: &Kiosk, n: usize) -> Vec<Op> {
                 },
                 desk_id: "lobby".into(),
                 signed_in_at: at,
+                terms: None,
             })
         };
         ops.push(Op {
@@ -147,6 +148,7 @@ fn main() {
                     company: String::new(),
                     host_id: HostId("li-na".into()),
                     purpose: String::new(),
+                    ..NewVisit::default()
                 })
                 .unwrap();
             loop {

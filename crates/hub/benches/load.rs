@@ -202,6 +202,7 @@ fn main() {
                                     },
                                     desk_id: "lobby".into(),
                                     signed_in_at: jiff::Timestamp::from_millisecond(hlc.millis as i64).unwrap(),
+                                    terms: None,
                                 }),
                             }
                         })

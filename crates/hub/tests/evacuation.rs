@@ -50,6 +50,7 @@ fn fill_building(kiosk: &Kiosk, n: usize) -> Vec<VisitId> {
                     },
                     desk_id: "lobby".into(),
                     signed_in_at: change.now(),
+                    terms: None,
                 }))?;
                 ids.push(visit_id);
             }

@@ -22,7 +22,13 @@ use frontdesk_core::{Kiosk, KioskOptions};
 use frontdesk_hub::server::now;
 
 fn visitor(name: &str) -> NewVisit {
-    NewVisit { name: name.into(), company: "Acme".into(), host_id: HostId("li-na".into()), purpose: String::new() }
+    NewVisit {
+        name: name.into(),
+        company: "Acme".into(),
+        host_id: HostId("li-na".into()),
+        purpose: String::new(),
+        ..NewVisit::default()
+    }
 }
 
 fn open_with(dir: &std::path::Path, secrets: Arc<MemorySecretStore>) -> Arc<Kiosk> {

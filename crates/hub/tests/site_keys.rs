@@ -36,6 +36,7 @@ fn token_for(kiosk: &Kiosk, name: &str) -> String {
             company: "Acme".into(),
             host_id: HostId("li-na".into()),
             purpose: String::new(),
+            ..NewVisit::default()
         })
         .unwrap();
     kiosk.badge_data(visit.id, Lang::En).unwrap().token

@@ -17,6 +17,7 @@ const visit: Visit = {
   signed_in_at: "2026-11-28T01:42:00Z",
   signed_out_at: null,
   back_entered: false,
+  escort: null,
 };
 
 function show(hidden: boolean) {
@@ -30,6 +31,7 @@ function show(hidden: boolean) {
     onRetry: vi.fn(),
     onSignOut: vi.fn(),
     onBadge: vi.fn(),
+    onEscort: vi.fn(),
   });
 }
 

@@ -1,10 +1,26 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { HostSummary } from "../lib/bindings/HostSummary";
+import type { VisitOptions } from "../lib/bindings/VisitOptions";
 import { i18n } from "../lib/i18n.svelte";
 
 const signIn = vi.fn();
-vi.mock("../lib/bindings/commands", () => ({ signIn: (...args: unknown[]) => signIn(...args) }));
+const escortPreview = vi.fn();
+const options: VisitOptions = {
+  visitor_types: [
+    { id: "guest", name: { "zh-CN": "访客", en: "Guest" } },
+    { id: "contractor", name: { "zh-CN": "施工维修人员", en: "Contractor" } },
+  ],
+  areas: [
+    { id: "meeting-rooms", name: { "zh-CN": "一楼会客区", en: "Ground-floor meeting rooms" }, restricted: false },
+    { id: "server-room", name: { "zh-CN": "数据机房", en: "Server room" }, restricted: true },
+  ],
+};
+vi.mock("../lib/bindings/commands", () => ({
+  signIn: (...args: unknown[]) => signIn(...args),
+  visitOptions: () => Promise.resolve(options),
+  escortPreview: (...args: unknown[]) => escortPreview(...args),
+}));
 
 const { default: SignInForm } = await import("./SignInForm.svelte");
 
@@ -16,6 +32,8 @@ const hosts: HostSummary[] = [
 describe("SignInForm", () => {
   beforeEach(() => {
     signIn.mockReset();
+    escortPreview.mockReset();
+    escortPreview.mockResolvedValue({ required: false, reasons: [] });
     i18n.lang = "en";
   });
 
@@ -30,7 +48,49 @@ describe("SignInForm", () => {
     await fireEvent.click(screen.getByTestId("visitor-submit"));
 
     await waitFor(() => expect(onDone).toHaveBeenCalledWith(visit));
-    expect(signIn).toHaveBeenCalledWith({ name: "Ann Lee", company: "", host_id: "chen-jie", purpose: "" });
+    expect(signIn).toHaveBeenCalledWith({
+      name: "Ann Lee",
+      company: "",
+      host_id: "chen-jie",
+      purpose: "",
+      visitor_type: "guest",
+      areas: [],
+    });
+  });
+
+  it("shows why the core says an escort is required, and sends the type and areas chosen", async () => {
+    escortPreview.mockImplementation((type: string, areas: string[]) =>
+      Promise.resolve(
+        type === "contractor"
+          ? {
+              required: true,
+              reasons: [
+                { kind: "visitor_type", id: "contractor", name: options.visitor_types[1].name },
+                ...areas.map((id) => ({ kind: "restricted_area", id, name: { "zh-CN": "数据机房", en: "Server room" } })),
+              ],
+            }
+          : { required: false, reasons: [] },
+      ),
+    );
+    signIn.mockResolvedValue({ id: "v2", name: "Sam" });
+    render(SignInForm, { hosts, onDone: vi.fn(), onCancel: vi.fn() });
+    await waitFor(() => expect(screen.getByTestId("escort-not-required")).toBeTruthy());
+    expect(screen.queryByTestId("escort-required")).toBeNull();
+
+    await fireEvent.change(screen.getByTestId("visitor-type"), { target: { value: "contractor" } });
+    await waitFor(() => expect(screen.getAllByTestId("escort-reason")).toHaveLength(1));
+    expect(screen.getByTestId("escort-required").textContent).toContain("Contractor: visitors of this type are always escorted");
+
+    const server = screen.getAllByTestId("visitor-area").find((b) => b.dataset.areaId === "server-room")!;
+    await fireEvent.click(server);
+    expect(server.getAttribute("aria-pressed")).toBe("true");
+    await waitFor(() => expect(screen.getAllByTestId("escort-reason")).toHaveLength(2));
+    expect(escortPreview).toHaveBeenLastCalledWith("contractor", ["server-room"], "");
+
+    await fireEvent.input(screen.getByTestId("visitor-name"), { target: { value: "Sam" } });
+    await fireEvent.click(screen.getByTestId("visitor-submit"));
+    await waitFor(() => expect(signIn).toHaveBeenCalled());
+    expect(signIn.mock.calls[0][0]).toMatchObject({ visitor_type: "contractor", areas: ["server-room"] });
   });
 
   it("marks each field the core refused, in the kiosk's language", async () => {

@@ -63,28 +63,6 @@ impl LabelSize {
     }
 }
 
-/// What kind of visitor a badge is for; printed large so a guard sees it at a glance.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum VisitorType {
-    #[default]
-    Visitor,
-    Contractor,
-    Delivery,
-    Interview,
-}
-
-impl VisitorType {
-    fn message(self) -> &'static str {
-        match self {
-            VisitorType::Visitor => "badge-type-visitor",
-            VisitorType::Contractor => "badge-type-contractor",
-            VisitorType::Delivery => "badge-type-delivery",
-            VisitorType::Interview => "badge-type-interview",
-        }
-    }
-}
-
 /// Everything printed on one badge.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BadgeData {
@@ -93,9 +71,10 @@ pub struct BadgeData {
     pub company: String,
     pub host: String,
     pub site_name: String,
-    pub visitor_type: VisitorType,
-    /// A bold band says the visitor must be escorted. Set by the escort rules (a later
-    /// feature); `false` until then.
+    /// The visit's type as the site names it (printed large, so a guard sees it at a glance);
+    /// `None`: "visitor".
+    pub visitor_type: Option<crate::i18n::Localized>,
+    /// A bold band says the visitor must be escorted (the site's escort rules decided it).
     pub escort_required: bool,
     pub issued_at: jiff::Timestamp,
     pub expires_at: jiff::Timestamp,
@@ -122,7 +101,13 @@ impl BadgeData {
         };
         TemplateData::default()
             .text("site_name", &self.site_name)
-            .text("visitor_type", t(self.visitor_type.message()))
+            .text(
+                "visitor_type",
+                match &self.visitor_type {
+                    Some(name) => name.get(lang).to_uppercase(),
+                    None => t("badge-type-visitor"),
+                },
+            )
             .text("visitor_name", &self.visitor_name)
             .text("company", &self.company)
             .text("host_label", t("badge-host"))
@@ -255,7 +240,7 @@ mod tests {
             company: "滨海物流".into(),
             host: "张伟".into(),
             site_name: "滨江大厦".into(),
-            visitor_type: VisitorType::Visitor,
+            visitor_type: None,
             escort_required: escort,
             issued_at: "2026-11-28T01:30:00Z".parse().unwrap(),
             expires_at: "2026-11-28T15:59:59Z".parse().unwrap(),

@@ -6,7 +6,7 @@ use ts_rs::TS;
 
 use super::{Kiosk, PrintWhat};
 use crate::audit::AuditAction;
-use crate::badge::{self, BadgeCheck, BadgeData, BadgeRefusal, LabelSize, VisitorType, token};
+use crate::badge::{self, BadgeCheck, BadgeData, BadgeRefusal, LabelSize, token};
 use crate::error::CoreError;
 use crate::i18n::Lang;
 use crate::ids::VisitId;
@@ -99,21 +99,19 @@ impl Kiosk {
         }
     }
 
-    fn site_timezone(&self) -> jiff::tz::TimeZone {
+    pub(crate) fn site_timezone(&self) -> jiff::tz::TimeZone {
         jiff::tz::TimeZone::get(&self.site().site.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
     }
 
-    /// Whether a visit needs an escort. The escort rules are a later feature; until then no
-    /// badge carries the band.
-    fn escort_required(&self, _visit: &Visit) -> bool {
-        false
-    }
-
-    /// What goes on a visit's badge, its token signed with the site key.
+    /// What goes on a visit's badge, its token signed with the site key. An escorted visit
+    /// that has not started (checklist and escort, or an override) gets no badge.
     pub fn badge_data(&self, visit_id: VisitId, lang: Lang) -> Result<BadgeData, CoreError> {
         let visit = self.visit(visit_id)?;
         if visit.signed_out_at.is_some() {
             return Err(CoreError::AlreadySignedOut(visit_id.to_string()));
+        }
+        if visit.escort.as_ref().is_some_and(|e| e.pending) {
+            return Err(CoreError::EscortPending(visit_id.to_string()));
         }
         let site = self.site();
         let badge_keys = self.badge_keys();
@@ -141,8 +139,8 @@ impl Kiosk {
             company: visit.company.clone(),
             host: visit.host.as_ref().map_or_else(|| visit.host_id.0.clone(), |h| h.name.clone()),
             site_name: site.site.name.get(lang).to_owned(),
-            visitor_type: VisitorType::Visitor,
-            escort_required: self.escort_required(&visit),
+            visitor_type: visit.escort.as_ref().and_then(|e| e.visitor_type.as_ref()).map(|t| t.name.clone()),
+            escort_required: visit.escort.as_ref().is_some_and(|e| e.required),
             issued_at,
             expires_at,
             timezone: self.site_timezone(),
@@ -168,8 +166,9 @@ impl Kiosk {
     }
 
     fn print_badge_with(&self, visit_id: VisitId, lang: Lang, reuse_open: bool) -> Result<PrintJob, CoreError> {
-        let printer = self.badge_printer()?.ok_or(CoreError::NoPrinter)?;
+        // Whether this visit may have a badge at all comes before which printer it goes to.
         let data = self.badge_data(visit_id, lang)?;
+        let printer = self.badge_printer()?.ok_or(CoreError::NoPrinter)?;
         let size = self.print_settings()?.label_size;
         let doc = data.render(&Renderer::shared(), size, lang)?;
         let subject = visit_id.to_string();

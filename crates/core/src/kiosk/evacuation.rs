@@ -197,7 +197,7 @@ impl Kiosk {
             };
             let desk_id = change.desk()?.id;
             let actor = change.admin_actor()?;
-            change.op(OpBody::VisitSignedIn(VisitSignedIn { visit_id, fields, desk_id, signed_in_at }))?;
+            change.op(OpBody::VisitSignedIn(VisitSignedIn { visit_id, fields, desk_id, signed_in_at, terms: None }))?;
             if let Some(signed_out_at) = signed_out_at {
                 change.op(OpBody::VisitSignedOut(VisitSignedOut { visit_id, signed_out_at }))?;
             }

@@ -6,7 +6,8 @@
 //! - creation (desk, sign-in time): the earliest creation op by HLC;
 //! - sign-out: once signed out, always signed out; the earliest sign-out by HLC is kept;
 //! - hosts: last writer wins for the whole record, by HLC;
-//! - authored documents (site settings): last writer wins for the whole document, by HLC.
+//! - authored documents (site settings): last writer wins for the whole document, by HLC;
+//! - escorts (terms, ticks, assignments, clearance, hand-back): see `storage/escort.rs`.
 
 use std::collections::BTreeMap;
 
@@ -59,6 +60,7 @@ pub(super) fn append_and_apply(tx: &Transaction<'_>, op: &Op, received_at_ms: i6
             };
             visit.merge(&patch, op.hlc);
             visit.save(tx)?;
+            super::escort::apply_signed_in(tx, op, b)?;
         }
         OpBody::VisitUpdated(b) => {
             let mut visit = VisitRow::load(tx, &b.visit_id.to_string())?;
@@ -85,6 +87,10 @@ pub(super) fn append_and_apply(tx: &Transaction<'_>, op: &Op, received_at_ms: i6
         OpBody::CardPublished(card) => {
             super::authored::put(tx, super::authored::CARDS, &card.file, &card.text, op.hlc)?
         }
+        OpBody::ChecklistTicked(b) => super::escort::apply_ticked(tx, op, b)?,
+        OpBody::EscortAssigned(b) => super::escort::apply_assigned(tx, op, b)?,
+        OpBody::EscortCleared(b) => super::escort::apply_cleared(tx, op, b)?,
+        OpBody::EscortHandedBack(b) => super::escort::apply_handed_back(tx, op, b)?,
     }
     Ok(true)
 }

@@ -2,6 +2,7 @@
 
 mod apply;
 mod authored;
+mod escort;
 mod evacuation;
 mod migrations;
 mod print_jobs;

@@ -35,6 +35,7 @@ fn visit_from_row(r: &Row<'_>) -> Result<Visit> {
         signed_in_at: timestamp(r.get(6)?)?,
         signed_out_at: r.get::<_, Option<i64>>(7)?.map(timestamp).transpose()?,
         back_entered: r.get(12)?,
+        escort: None, // see Reader::attach_escorts
     })
 }
 
@@ -65,6 +66,7 @@ impl Reader<'_> {
         while let Some(row) = rows.next()? {
             visits.push(visit_from_row(row)?);
         }
+        self.attach_escorts(&mut visits)?;
         Ok(visits)
     }
 
@@ -73,7 +75,9 @@ impl Reader<'_> {
     pub fn visit(&self, id: VisitId) -> Result<Option<Visit>> {
         let mut stmt = self.0.prepare_cached(&format!("{VISIT_SELECT} WHERE v.id = ?1 AND v.created = 1"))?;
         let mut rows = stmt.query(params![id.to_string()])?;
-        rows.next()?.map(visit_from_row).transpose()
+        let mut visit = rows.next()?.map(visit_from_row).transpose()?;
+        self.attach_escorts(visit.as_mut_slice())?;
+        Ok(visit)
     }
 
     pub fn hosts(&self) -> Result<Vec<HostRecord>> {
@@ -128,6 +132,7 @@ impl Reader<'_> {
             dump.push(format!("doc {collection} {id} | {hlc} | {body}"));
         }
         dump.extend(self.evacuation_dump()?);
+        dump.extend(self.escort_dump()?);
         Ok(dump)
     }
 }

@@ -25,6 +25,11 @@ impl OpBody {
             | OpBody::RollcallMarked(_)
             | OpBody::EvacuationEnded(_)
             | OpBody::VisitBackEntered(_) => Author::Device,
+            // Any desk works through an escorted visit's checklist, escort and hand-back.
+            OpBody::ChecklistTicked(_)
+            | OpBody::EscortAssigned(_)
+            | OpBody::EscortCleared(_)
+            | OpBody::EscortHandedBack(_) => Author::Device,
             OpBody::HostUpserted(_) | OpBody::SitePublished(_) | OpBody::CardPublished(_) => Author::Site,
         }
     }

@@ -4,4 +4,12 @@ import type { HostId } from "./HostId";
 /**
  * The sign-in form as the receptionist filled it in.
  */
-export type NewVisit = { name: string, company: string, host_id: HostId, purpose: string, };
+export type NewVisit = { name: string, company: string, host_id: HostId, purpose: string, 
+/**
+ * One of the site's visitor types; empty: the site's default.
+ */
+visitor_type: string, 
+/**
+ * The site's areas the visit needs.
+ */
+areas: Array<string>, };

@@ -12,12 +12,17 @@ import type { BadgePreview } from "./BadgePreview";
 import type { CardMenu } from "./CardMenu";
 import type { CardView } from "./CardView";
 import type { CardsStatus } from "./CardsStatus";
+import type { EscortDecision } from "./EscortDecision";
+import type { EscortStatus } from "./EscortStatus";
 import type { EvacuationRecord } from "./EvacuationRecord";
 import type { EvacuationSummary } from "./EvacuationSummary";
+import type { HandbackBy } from "./HandbackBy";
+import type { HostId } from "./HostId";
 import type { HostSummary } from "./HostSummary";
 import type { KioskInfo } from "./KioskInfo";
 import type { Lang } from "./Lang";
 import type { NewVisit } from "./NewVisit";
+import type { OverrideOutcome } from "./OverrideOutcome";
 import type { PaperPrint } from "./PaperPrint";
 import type { PrintJob } from "./PrintJob";
 import type { PrintJobId } from "./PrintJobId";
@@ -32,6 +37,7 @@ import type { Scenario } from "./Scenario";
 import type { SyncStatus } from "./SyncStatus";
 import type { Visit } from "./Visit";
 import type { VisitId } from "./VisitId";
+import type { VisitOptions } from "./VisitOptions";
 
 /** What the UI needs to draw its frame: site, desk, idle timeout, language. */
 export function kioskInfo(): Promise<KioskInfo> {
@@ -266,4 +272,54 @@ export function backupNow(session: string): Promise<BackupInfo> {
 /** Restore a backup and carry on with it; a bad backup is refused and nothing changes (admin). */
 export function backupRestore(session: string, fileName: string): Promise<RestoreReport> {
   return invoke<RestoreReport>("backup_restore", { session, fileName });
+}
+
+/** The site's visitor types (the default first) and areas, for the sign-in form. */
+export function visitOptions(): Promise<VisitOptions> {
+  return invoke<VisitOptions>("visit_options");
+}
+
+/** Whether a visit as the sign-in form stands would need an escort, and why. */
+export function escortPreview(visitorType: string, areas: Array<string>, hostId: HostId): Promise<EscortDecision> {
+  return invoke<EscortDecision>("escort_preview", { visitorType, areas, hostId });
+}
+
+/** Active hosts who may escort visitors. */
+export function listEscorts(): Promise<Array<HostSummary>> {
+  return invoke<Array<HostSummary>>("list_escorts");
+}
+
+/** An escorted visit's reasons, checklist, escort and history, and whether it may start. */
+export function escortStatus(visitId: VisitId): Promise<EscortStatus> {
+  return invoke<EscortStatus>("escort_status", { visitId });
+}
+
+/** Tick or untick one checklist item of an escorted visit. */
+export function checklistTick(visitId: VisitId, itemId: string, ticked: boolean): Promise<EscortStatus> {
+  return invoke<EscortStatus>("checklist_tick", { visitId, itemId, ticked });
+}
+
+/** Name the visit's escort (a later one is a hand-over, recorded with its time). */
+export function escortAssign(visitId: VisitId, hostId: HostId): Promise<EscortStatus> {
+  return invoke<EscortStatus>("escort_assign", { visitId, hostId });
+}
+
+/** Start an escorted visit once its required items are ticked and an escort is named. */
+export function visitStart(visitId: VisitId): Promise<Visit> {
+  return invoke<Visit>("visit_start", { visitId });
+}
+
+/** A supervisor starts an escorted visit that is not ready, with the PIN and a reason. */
+export function escortOverride(visitId: VisitId, pin: string, reason: string): Promise<OverrideOutcome> {
+  return invoke<OverrideOutcome>("escort_override", { visitId, pin, reason });
+}
+
+/** Confirm the escort's hand-back of the visitor, then sign the visit out. */
+export function escortHandBack(visitId: VisitId, by: HandbackBy): Promise<Visit> {
+  return invoke<Visit>("escort_hand_back", { visitId, by });
+}
+
+/** Why the site file was refused at start (the kiosk runs on its last good copy), if it was. */
+export function siteProblem(session: string): Promise<string | null> {
+  return invoke<string | null>("site_problem", { session });
 }
