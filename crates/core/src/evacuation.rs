@@ -104,6 +104,10 @@ pub struct RollcallRow {
     pub host_id: HostId,
     pub host_name: Option<String>,
     pub host_extension: Option<String>,
+    /// The current escort of an escorted visit (name and extension to call).
+    pub escort: Option<crate::escort::EscortContact>,
+    /// An escorted visit still waiting at the desk for its escort (not started yet).
+    pub waiting_for_escort: bool,
     pub desk_id: String,
     #[ts(type = "string | null")]
     pub signed_in_at: Option<jiff::Timestamp>,

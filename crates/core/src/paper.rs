@@ -245,6 +245,13 @@ fn status_text(lang: Lang, status: Option<RollcallStatus>) -> String {
 
 fn row_notes(lang: Lang, site: &SiteConfig, row: &RollcallRow) -> String {
     let mut notes = Vec::new();
+    // Who to ask about an escorted visitor: their escort, by name and extension.
+    if let Some(escort) = &row.escort {
+        notes.push(text(lang, "onsite-escort", &[("name", &escort.name), ("extension", &escort.extension)]));
+    }
+    if row.waiting_for_escort {
+        notes.push(text(lang, "onsite-escort-pending", &[]));
+    }
     if row.added_later {
         notes.push(text(lang, "rollcall-added-later", &[]));
     }

@@ -373,8 +373,18 @@ fn a_visitor_waiting_for_an_escort_is_on_the_evacuation_roll_call() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = open(dir.path(), Arc::default());
     let waiting = kiosk.sign_in(contractor("Waiting")).unwrap();
+    let escorted = kiosk.sign_in(contractor("With escort")).unwrap();
+    tick_all_required(&kiosk, &escorted);
+    kiosk.assign_escort(escorted.id, &HostId("zhang-wei".into())).unwrap();
+    kiosk.start_visit(escorted.id).unwrap();
     let rollcall = kiosk.start_evacuation(true).unwrap();
-    assert!(rollcall.rows.iter().any(|r| r.visit_id == waiting.id && !r.added_later));
+    let row = |id: VisitId| rollcall.rows.iter().find(|r| r.visit_id == id).unwrap().clone();
+    let (w, e) = (row(waiting.id), row(escorted.id));
+    assert!(!w.added_later && w.waiting_for_escort && w.escort.is_none(), "{w:?}");
+    // Marshals see whom to ask about an escorted visitor: the escort, with their extension.
+    let contact = e.escort.clone().unwrap();
+    assert!(!e.waiting_for_escort);
+    assert_eq!((contact.name.as_str(), contact.extension.as_str()), ("张伟", "8012"));
 }
 
 #[test]

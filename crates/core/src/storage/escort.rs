@@ -173,6 +173,32 @@ const SUMMARY_SELECT: &str = "
 
 impl Reader<'_> {
     /// Fill in the escort side of each visit (visits from before escorts keep `None`).
+    /// For the roll call: each escorted visit's current escort and whether it still waits for
+    /// its escort (not started), by visit id.
+    pub(super) fn escorts_by_visit(
+        &self,
+        ids: &[String],
+    ) -> Result<BTreeMap<String, (Option<crate::escort::EscortContact>, bool)>> {
+        let mut out = BTreeMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut stmt = self.0.prepare_cached(&format!(
+            "{SUMMARY_SELECT} WHERE e.terms IS NOT NULL AND e.visit_id IN (SELECT value FROM json_each(?1))"
+        ))?;
+        let mut rows = stmt.query([json(&ids)?])?;
+        while let Some(r) = rows.next()? {
+            let required: bool = r.get(2)?;
+            let cleared: bool = r.get(3)?;
+            let escort =
+                r.get::<_, Option<String>>(5)?.map(|h| Ok::<_, rusqlite::Error>(contact(h, r.get(6)?, r.get(7)?)));
+            if required {
+                out.insert(r.get::<_, String>(0)?, (escort.transpose()?, !cleared));
+            }
+        }
+        Ok(out)
+    }
+
     pub(super) fn attach_escorts(&self, visits: &mut [Visit]) -> Result<()> {
         if visits.is_empty() {
             return Ok(());

@@ -230,6 +230,8 @@ impl Reader<'_> {
                     host_id: HostId(r.get(3)?),
                     host_name: r.get(4)?,
                     host_extension: r.get(5)?,
+                    escort: None,
+                    waiting_for_escort: false,
                     desk_id: r.get(6)?,
                     signed_in_at: r.get::<_, Option<i64>>(7)?.map(ts).transpose()?,
                     // A sign-out before the start (of someone on a frozen list) is not news.
@@ -252,6 +254,8 @@ impl Reader<'_> {
                 host_id: HostId(String::new()),
                 host_name: None,
                 host_extension: None,
+                escort: None,
+                waiting_for_escort: false,
                 desk_id: String::new(),
                 signed_in_at: None,
                 signed_out_at: None,
@@ -262,7 +266,12 @@ impl Reader<'_> {
                 marked_by: None,
             });
         }
+        let escorts = self.escorts_by_visit(&rows.iter().map(|r| r.visit_id.to_string()).collect::<Vec<_>>())?;
         for row in &mut rows {
+            if let Some((escort, waiting)) = escorts.get(&row.visit_id.to_string()) {
+                row.escort = escort.clone();
+                row.waiting_for_escort = *waiting;
+            }
             if let Some((_, status, at, device)) = marks.get(&row.visit_id.to_string()) {
                 row.status = Some(*status);
                 row.marked_at = Some(ts(*at)?);
