@@ -31,6 +31,7 @@ fn backup_then_restore_onto_a_replacement_machine_with_the_recovery_key() {
                 company: String::new(),
                 host_id: frontdesk_core::ids::HostId("li-na".into()),
                 purpose: String::new(),
+                ..Default::default()
             })
             .unwrap();
     }

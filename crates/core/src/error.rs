@@ -103,6 +103,10 @@ pub enum ErrorCode {
     NoEvacuation,
     /// No document (A4) printer is chosen in the settings.
     NoDocumentPrinter,
+    /// An invitation was refused (forged, expired, used up, revoked, unknown).
+    InvitationRefused,
+    /// The record (invitation, watch-list entry, host) does not exist.
+    NotFound,
 }
 
 /// Why one form field was refused.
@@ -127,6 +131,30 @@ pub enum FieldErrorCode {
     PinTooSimple,
     /// The two entries of a new PIN differ.
     PinMismatch,
+    /// An ID number of the wrong shape for its type.
+    IdFormat,
+    /// A resident identity card number whose GB 11643 check character is wrong (a typo).
+    IdChecksum,
+    /// Not a phone number.
+    PhoneFormat,
+    /// Not a time of day (`HH:MM`).
+    TimeFormat,
+    /// A time that has already passed today.
+    TimePassed,
+    /// A number outside its allowed range.
+    OutOfRange,
+    /// The photo is not a JPEG or PNG image, or is too large.
+    PhotoInvalid,
+    /// Not a date (`YYYY-MM-DD`).
+    DateFormat,
+    /// The end date is before the start, in the past, or too far from it.
+    DateRange,
+    /// Not an email address.
+    EmailFormat,
+    /// Not a phone extension (digits).
+    ExtensionFormat,
+    /// Give a name, an ID number, or both.
+    NameOrId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -194,6 +222,10 @@ pub enum CoreError {
     NoEvacuation,
     #[error("no document printer is chosen in the settings")]
     NoDocumentPrinter,
+    #[error("the invitation was refused: {0:?}")]
+    InvitationRefused(crate::visitors::invitation::InvitationRefusal),
+    #[error("not found: {0}")]
+    NotFound(String),
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
@@ -236,6 +268,8 @@ impl CoreError {
             },
             CoreError::NoEvacuation => ErrorCode::NoEvacuation,
             CoreError::NoDocumentPrinter => ErrorCode::NoDocumentPrinter,
+            CoreError::InvitationRefused(_) => ErrorCode::InvitationRefused,
+            CoreError::NotFound(_) => ErrorCode::NotFound,
         }
     }
 

@@ -24,12 +24,17 @@ mod backups;
 mod change;
 mod evacuation;
 mod paper;
+mod visitors;
 
 pub use admin::{AdminLogin, AdminSession, PinCheck, PinRefusal};
 pub use backups::CLI_ACTOR;
 pub use change::{Change, SYSTEM_ACTOR};
 pub use evacuation::{BackEntry, EvacuationSummary};
 pub use paper::PaperPrint;
+pub use visitors::{
+    ExportResult, HostImport, Invitation, InvitationCheck, InvitationStatus, IssuedInvitation, NewInvitation,
+    OverdueList, OverdueVisit, Photo, PurgeReport, ReturningQuery, ReturningVisitor, WatchlistHitView, WatchlistInput,
+};
 
 const META_DEVICE_ID: &str = "device_id";
 const META_KEYS_CREATED: &str = "keys_created_at";
@@ -82,6 +87,8 @@ pub struct Kiosk {
     listeners: Mutex<Vec<ChangeListener>>,
     /// The site's badge key (see `kiosk/badges.rs`).
     badge_keys: crate::badge::BadgeKeys,
+    /// The site's key for ID and phone hashes (see `visitors::identity`).
+    hash_key: crate::visitors::SiteHashKey,
     data_dir: PathBuf,
 }
 
@@ -118,6 +125,7 @@ impl Kiosk {
         }
 
         let badge_keys = open_badge_keys(&store, secrets.as_ref(), &site, wall)?;
+        let hash_key = visitors::open_hash_key(&store, secrets.as_ref(), &site, wall)?;
 
         let clock = Clock::new(device, store.max_hlc()?, wall);
         let default_language = os_locale.as_deref().map_or(site.site.default_language, Lang::from_locale);
@@ -138,6 +146,7 @@ impl Kiosk {
             cards,
             listeners: Mutex::default(),
             badge_keys,
+            hash_key,
             data_dir,
         };
         kiosk.seed_directory()?;
@@ -270,11 +279,11 @@ impl Kiosk {
         self.change(|change| {
             let desk_id = change.desk()?.id;
             let actor = change.desk_actor()?;
-            let host = change.read().host(&form.host_id)?;
-            let fields = form.validate(host.as_ref()).map_err(CoreError::Validation)?;
+            let (fields, details) = self.check_sign_in(change, &form)?;
             let signed_in_at = change.now();
-            change.op(OpBody::VisitSignedIn(VisitSignedIn { visit_id, fields, desk_id, signed_in_at }))?;
+            change.op(OpBody::VisitSignedIn(VisitSignedIn { visit_id, fields: fields.clone(), desk_id, signed_in_at }))?;
             change.audit(&actor, AuditAction::SignIn, visit_id.to_string(), serde_json::json!({}))?;
+            self.record_sign_in_details(change, visit_id, &fields, details)?;
             Ok(())
         })?;
         self.visit(visit_id)

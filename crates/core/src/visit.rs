@@ -19,11 +19,20 @@ pub struct NewVisit {
     pub company: String,
     pub host_id: HostId,
     pub purpose: String,
+    /// ID, phone, expected end, photo, returning visitor, invitation (see `visitors`).
+    #[serde(default)]
+    pub details: crate::visitors::NewVisitDetails,
 }
 
 impl Default for NewVisit {
     fn default() -> Self {
-        NewVisit { name: String::new(), company: String::new(), host_id: HostId(String::new()), purpose: String::new() }
+        NewVisit {
+            name: String::new(),
+            company: String::new(),
+            host_id: HostId(String::new()),
+            purpose: String::new(),
+            details: Default::default(),
+        }
     }
 }
 
@@ -121,6 +130,8 @@ pub struct Visit {
     pub signed_out_at: Option<jiff::Timestamp>,
     /// Written on paper during an outage and entered afterwards, with its real times.
     pub back_entered: bool,
+    /// ID and phone (masked only), expected end, photo, watch-list cue (see `visitors`).
+    pub details: crate::visitors::VisitorDetails,
 }
 
 #[cfg(test)]
@@ -140,7 +151,7 @@ mod tests {
     }
 
     fn form(name: &str) -> NewVisit {
-        NewVisit { name: name.into(), company: "".into(), host_id: HostId("zhang-wei".into()), purpose: "".into() }
+        NewVisit { name: name.into(), company: "".into(), host_id: HostId("zhang-wei".into()), purpose: "".into(), ..Default::default() }
     }
 
     fn codes(result: Result<VisitFields, Vec<FieldError>>) -> Vec<(String, FieldErrorCode)> {
@@ -195,6 +206,7 @@ mod tests {
             company: "x".repeat(COMPANY_MAX_CHARS + 1),
             host_id: HostId("nobody".into()),
             purpose: "\u{1b}[31m".into(),
+            ..Default::default()
         };
         let fields: Vec<String> = bad.validate(None).unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["name", "company", "purpose", "host_id"]);

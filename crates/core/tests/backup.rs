@@ -21,6 +21,7 @@ fn sign_in(kiosk: &Kiosk, name: &str) {
             company: "Acme".into(),
             host_id: HostId("zhang-wei".into()),
             purpose: "meeting".into(),
+            ..Default::default()
         })
         .unwrap();
 }

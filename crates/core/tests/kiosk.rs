@@ -25,6 +25,7 @@ fn visitor(name: &str) -> NewVisit {
         company: "Acme 物流".into(),
         host_id: HostId("zhang-wei".into()),
         purpose: "Quarterly review".into(),
+        ..Default::default()
     }
 }
 

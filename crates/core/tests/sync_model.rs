@@ -241,6 +241,7 @@ fn run(kiosk_count: usize, steps: Vec<Step>) -> Result<(), TestCaseError> {
                     company: String::new(),
                     host_id: HostId(HOSTS[host].into()),
                     purpose: String::new(),
+                    ..Default::default()
                 });
             }
             Step::SignOut { kiosk, pick } => {
@@ -366,6 +367,7 @@ fn an_enrolled_kiosk_still_writes_visits_and_queues_them_for_the_hub() {
             company: String::new(),
             host_id: HostId("li-na".into()),
             purpose: String::new(),
+            ..Default::default()
         })
         .unwrap();
     assert!(kiosk.on_site().unwrap().iter().any(|v| v.id == visit.id));

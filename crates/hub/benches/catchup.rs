@@ -147,6 +147,7 @@ fn main() {
                     company: String::new(),
                     host_id: HostId("li-na".into()),
                     purpose: String::new(),
+                    ..Default::default()
                 })
                 .unwrap();
             loop {

@@ -70,6 +70,7 @@ fn sign_in(kiosk: &Kiosk, name: &str) {
             company: String::new(),
             host_id: HostId("li-na".into()),
             purpose: String::new(),
+            ..Default::default()
         })
         .unwrap();
 }

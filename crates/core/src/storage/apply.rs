@@ -70,7 +70,19 @@ pub(super) fn append_and_apply(tx: &Transaction<'_>, op: &Op, received_at_ms: i6
         OpBody::RollcallMarked(b) => super::evacuation::apply_marked(tx, op, b)?,
         OpBody::EvacuationEnded(b) => super::evacuation::apply_ended(tx, op, b)?,
         OpBody::VisitBackEntered(b) => super::evacuation::apply_back_entered(tx, b)?,
+        OpBody::VisitDetails(_)
+        | OpBody::VisitAutoSignedOut(_)
+        | OpBody::InvitationCreated(_)
+        | OpBody::InvitationRedeemed(_)
+        | OpBody::InvitationRevoked(_)
+        | OpBody::WatchlistUpserted(_)
+        | OpBody::WatchlistHit(_)
+        | OpBody::WatchlistCleared(_)
+        | OpBody::RetentionPurged(_)
+        | OpBody::VisitorSettingsPublished(_) => super::visitors::apply(tx, op)?,
     }
+    // The search index and the retention horizon follow every change of a visit.
+    super::visitors::after_visit_op(tx, op)?;
     Ok(true)
 }
 
