@@ -43,6 +43,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, env: Environment) -> ta
             watch::watch_cards(app.handle().clone(), folder);
         }
         schedule::start_backups(app.handle().clone());
+        schedule::start_visitor_housekeeping(app.handle().clone());
         if env.launch.kiosk_mode
             && let Some(window) = app.get_webview_window("main")
         {

@@ -2,6 +2,7 @@
 import type { HostId } from "./HostId";
 import type { HostSummary } from "./HostSummary";
 import type { VisitId } from "./VisitId";
+import type { VisitorDetails } from "./VisitorDetails";
 
 /**
  * A visit as the desk shows it.
@@ -14,4 +15,8 @@ host: HostSummary | null, host_id: HostId, desk_id: string, signed_in_at: string
 /**
  * Written on paper during an outage and entered afterwards, with its real times.
  */
-back_entered: boolean, };
+back_entered: boolean, 
+/**
+ * ID and phone (masked only), expected end, photo, watch-list cue (see `visitors`).
+ */
+details: VisitorDetails, };
