@@ -1138,8 +1138,8 @@ impl Kiosk {
             let count = |sql: &str| -> Result<u32, CoreError> {
                 Ok(change.read().count(sql, before.as_millisecond())?)
             };
-            let visits = count("SELECT count(*) FROM visits WHERE created = 1 AND purged = 0 AND signed_in_at < ?1")?;
-            let invitations = count("SELECT count(*) FROM invitations WHERE purged = 0 AND valid_until < ?1")?;
+            let visits = count("SELECT count(*) FROM visits WHERE purged = 0 AND earliest_in < ?1")?;
+            let invitations = count("SELECT count(*) FROM invitations WHERE purged = 0 AND min_until < ?1")?;
             let current = change.read().retention_horizon()?;
             if current.is_none_or(|c| before > c) {
                 change.op(OpBody::RetentionPurged(RetentionPurged { before, purged_at: now }))?;

@@ -36,6 +36,10 @@ ALTER TABLE visits ADD COLUMN invitation_id TEXT;
 ALTER TABLE visits ADD COLUMN details_hlc TEXT;
 ALTER TABLE visits ADD COLUMN auto_signed_out_at INTEGER;
 ALTER TABLE visits ADD COLUMN purged INTEGER NOT NULL DEFAULT 0;
+-- The earliest sign-in time any sign-in op of the visit names: the retention purge goes by it,
+-- so whether a visit is purged never depends on the order its ops arrived in.
+ALTER TABLE visits ADD COLUMN earliest_in INTEGER;
+CREATE INDEX visits_earliest_in ON visits (earliest_in) WHERE purged = 0;
 CREATE INDEX visits_id_hash ON visits (id_hash, signed_in_at) WHERE id_hash IS NOT NULL;
 CREATE INDEX visits_phone_hash ON visits (phone_hash, signed_in_at) WHERE phone_hash IS NOT NULL;
 CREATE INDEX visits_name_key ON visits (name_key, signed_in_at) WHERE name_key IS NOT NULL;
@@ -67,6 +71,7 @@ CREATE TABLE invitations (
     host_id     TEXT NOT NULL DEFAULT '',
     valid_from  INTEGER,
     valid_until INTEGER,
+    min_until   INTEGER,           -- the earliest end any created op names (for the purge)
     uses        INTEGER NOT NULL DEFAULT 1,
     created_at  INTEGER,
     revoked_hlc TEXT,
@@ -199,6 +204,10 @@ pub(super) fn apply(tx: &Transaction<'_>, op: &Op) -> Result<()> {
                 b.uses,
                 ms(b.created_at)
             ])?;
+            tx.prepare_cached(
+                "UPDATE invitations SET min_until = min(coalesce(min_until, ?2), ?2) WHERE id = ?1",
+            )?
+            .execute(params![b.invitation_id.to_string(), ms(b.valid_until)])?;
             settle_invitation(tx, &b.invitation_id.to_string())?;
         }
         OpBody::InvitationRedeemed(b) => {
@@ -252,7 +261,7 @@ pub(super) fn apply(tx: &Transaction<'_>, op: &Op) -> Result<()> {
             if let Some(hash) = &b.exempt_id_hash {
                 tx.execute(
                     "INSERT INTO watchlist_exemptions (entry_id, id_hash, cleared_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (entry_id, id_hash) DO UPDATE SET cleared_at = min(cleared_at, excluded.cleared_at)",
+                     ON CONFLICT (entry_id, id_hash) DO UPDATE SET cleared_at = max(cleared_at, excluded.cleared_at)",
                     params![b.entry_id, hash, ms(b.cleared_at)],
                 )?;
                 // An exemption older than the horizon is personal data past its time.
@@ -290,19 +299,22 @@ pub(super) fn after_visit_op(tx: &Transaction<'_>, op: &Op) -> Result<()> {
     if kind != EntityKind::Visit {
         return Ok(());
     }
-    let row: Option<(bool, bool, String, String, Option<i64>)> = tx
-        .prepare_cached("SELECT created, purged, name, company, signed_in_at FROM visits WHERE id = ?1")?
-        .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+    if let OpBody::VisitSignedIn(b) = &op.body {
+        tx.prepare_cached("UPDATE visits SET earliest_in = min(coalesce(earliest_in, ?2), ?2) WHERE id = ?1")?
+            .execute(params![id, ms(b.signed_in_at)])?;
+    }
+    let row: Option<(bool, String, String, Option<i64>)> = tx
+        .prepare_cached("SELECT created, name, company, earliest_in FROM visits WHERE id = ?1")?
+        .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
-    let Some((created, purged, name, company, signed_in_at)) = row else { return Ok(()) };
-    let below = match (horizon(tx)?, signed_in_at) {
+    let Some((created, name, company, earliest_in)) = row else { return Ok(()) };
+    let below = match (horizon(tx)?, earliest_in) {
         (Some(h), Some(at)) => at < h,
         _ => false,
     };
     if below {
-        if !purged {
-            purge_visit(tx, &id)?;
-        }
+        // Idempotent, and run for every op that arrives: a late op's data goes at once.
+        purge_visit(tx, &id)?;
         redact_ops(tx, EntityKind::Visit, &id)?;
         return Ok(());
     }
@@ -403,7 +415,7 @@ fn purge_visit(tx: &Transaction<'_>, id: &str) -> Result<()> {
 fn settle_invitation(tx: &Transaction<'_>, id: &str) -> Result<()> {
     let Some(h) = horizon(tx)? else { return Ok(()) };
     let n = tx.execute(
-        "UPDATE invitations SET name = '', company = '', purged = 1 WHERE id = ?1 AND valid_until < ?2",
+        "UPDATE invitations SET name = '', company = '', purged = 1 WHERE id = ?1 AND min_until < ?2",
         params![id, h],
     )?;
     if n > 0 {
@@ -413,18 +425,16 @@ fn settle_invitation(tx: &Transaction<'_>, id: &str) -> Result<()> {
 }
 
 fn purge_below_horizon(tx: &Transaction<'_>, before: i64) -> Result<()> {
-    let visits: Vec<(String, bool)> = tx
-        .prepare("SELECT id, purged FROM visits WHERE created = 1 AND signed_in_at < ?1")?
-        .query_map([before], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let visits: Vec<String> = tx
+        .prepare("SELECT id FROM visits WHERE purged = 0 AND earliest_in < ?1")?
+        .query_map([before], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for (id, purged) in visits {
-        if !purged {
-            purge_visit(tx, &id)?;
-        }
+    for id in visits {
+        purge_visit(tx, &id)?;
         redact_ops(tx, EntityKind::Visit, &id)?;
     }
     let invitations: Vec<String> = tx
-        .prepare("SELECT id FROM invitations WHERE purged = 0 AND valid_until < ?1")?
+        .prepare("SELECT id FROM invitations WHERE purged = 0 AND min_until < ?1")?
         .query_map([before], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in invitations {
@@ -728,12 +738,12 @@ impl Reader<'_> {
             (
                 "visit-private",
                 "SELECT id, id_type, id_masked, id_hash, phone_masked, phone_hash, name_key, expected_end, invitation_id,
-                        details_hlc, auto_signed_out_at, purged FROM visits ORDER BY id",
+                        details_hlc, auto_signed_out_at, purged, earliest_in FROM visits ORDER BY id",
             ),
             (
                 "invitation",
-                "SELECT id, created, hlc, code, name, company, host_id, valid_from, valid_until, uses, created_at,
-                        revoked_hlc, revoked_at, purged FROM invitations ORDER BY id",
+                "SELECT id, created, hlc, code, name, company, host_id, valid_from, valid_until, min_until, uses,
+                        created_at, revoked_hlc, revoked_at, purged FROM invitations ORDER BY id",
             ),
             ("use", "SELECT invitation_id, visit_id FROM invitation_uses ORDER BY 1, 2"),
             ("watch", "SELECT id, hlc, active, body FROM watchlist ORDER BY id"),
