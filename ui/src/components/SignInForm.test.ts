@@ -4,7 +4,11 @@ import type { HostSummary } from "../lib/bindings/HostSummary";
 import { i18n } from "../lib/i18n.svelte";
 
 const signIn = vi.fn();
-vi.mock("../lib/bindings/commands", () => ({ signIn: (...args: unknown[]) => signIn(...args) }));
+const invitationCheck = vi.fn();
+vi.mock("../lib/bindings/commands", () => ({
+  signIn: (...args: unknown[]) => signIn(...args),
+  invitationCheck: (...args: unknown[]) => invitationCheck(...args),
+}));
 
 const { default: SignInForm } = await import("./SignInForm.svelte");
 
@@ -30,7 +34,13 @@ describe("SignInForm", () => {
     await fireEvent.click(screen.getByTestId("visitor-submit"));
 
     await waitFor(() => expect(onDone).toHaveBeenCalledWith(visit));
-    expect(signIn).toHaveBeenCalledWith({ name: "Ann Lee", company: "", host_id: "chen-jie", purpose: "" });
+    expect(signIn).toHaveBeenCalledWith({
+      name: "Ann Lee",
+      company: "",
+      host_id: "chen-jie",
+      purpose: "",
+      details: expect.objectContaining({ id_type: null, id_number: "", phone: "", invitation: "" }),
+    });
   });
 
   it("marks each field the core refused, in the kiosk's language", async () => {
@@ -59,5 +69,41 @@ describe("SignInForm", () => {
     await fireEvent.input(screen.getByTestId("visitor-name"), { target: { value: "Ann" } });
     await fireEvent.click(screen.getByTestId("visitor-submit"));
     await waitFor(() => expect(screen.getByTestId("form-error").textContent).toContain("could not read or write"));
+  });
+
+  it("fills the form from a scanned invitation and sends its token with the sign-in", async () => {
+    invitationCheck.mockResolvedValue({
+      refusal: null,
+      invitation_id: "i1",
+      name: "陈晓",
+      company: "滨海物流",
+      host_id: "li-na",
+      valid_until: null,
+    });
+    signIn.mockResolvedValue({ id: "v2" });
+    render(SignInForm, { hosts, onDone: vi.fn(), onCancel: vi.fn() });
+    await fireEvent.input(screen.getByTestId("invite-code"), { target: { value: "FI1TOKEN" } });
+    await fireEvent.click(screen.getByTestId("invite-apply"));
+    await waitFor(() => expect((screen.getByTestId("visitor-name") as HTMLInputElement).value).toBe("陈晓"));
+    expect((screen.getByTestId("visitor-host") as HTMLSelectElement).value).toBe("li-na");
+    await fireEvent.click(screen.getByTestId("visitor-submit"));
+    await waitFor(() => expect(signIn).toHaveBeenCalled());
+    expect(signIn.mock.calls[0][0].details.invitation).toBe("FI1TOKEN");
+  });
+
+  it("says why an invitation is refused and fills nothing", async () => {
+    invitationCheck.mockResolvedValue({
+      refusal: "expired",
+      invitation_id: "i1",
+      name: "",
+      company: "",
+      host_id: null,
+      valid_until: null,
+    });
+    render(SignInForm, { hosts, onDone: vi.fn(), onCancel: vi.fn() });
+    await fireEvent.input(screen.getByTestId("invite-code"), { target: { value: "ABCD-EFGH" } });
+    await fireEvent.click(screen.getByTestId("invite-apply"));
+    await waitFor(() => expect(screen.getByTestId("invite-note").textContent).toMatch(/expired/i));
+    expect((screen.getByTestId("visitor-name") as HTMLInputElement).value).toBe("");
   });
 });
