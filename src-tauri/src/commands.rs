@@ -8,21 +8,21 @@ use frontdesk_core::badge::BadgeCheck;
 use frontdesk_core::cards::{CardMenu, CardView, CardsStatus, Role, Scenario};
 use frontdesk_core::evacuation::{EvacuationRecord, RollCall, RollcallStatus, RollcallUpdate};
 use frontdesk_core::i18n::Lang;
+use frontdesk_core::ids::InvitationId;
 use frontdesk_core::ids::VisitId;
 use frontdesk_core::kiosk::{AdminLogin, BadgeKeyInfo, BadgePreview, PrintSettings};
 use frontdesk_core::kiosk::{BackEntry, EvacuationSummary, PaperPrint};
-use frontdesk_core::print::{PrintJob, PrintJobId, PrinterInfo};
-use frontdesk_core::sync::{SyncError, SyncStatus};
-use frontdesk_core::visit::{HostSummary, NewVisit, Visit};
-use frontdesk_core::{ApiError, CoreError, KioskInfo};
-use frontdesk_core::ids::InvitationId;
 use frontdesk_core::kiosk::{
     ExportResult, HostImport, Invitation, InvitationCheck, IssuedInvitation, NewInvitation, OverdueList, Photo,
     PurgeReport, ReturningQuery, ReturningVisitor, WatchlistHitView, WatchlistInput,
 };
 use frontdesk_core::op::HostRecord;
+use frontdesk_core::print::{PrintJob, PrintJobId, PrinterInfo};
+use frontdesk_core::sync::{SyncError, SyncStatus};
+use frontdesk_core::visit::{HostSummary, NewVisit, Visit};
 use frontdesk_core::visitors::VisitorSettings;
 use frontdesk_core::visitors::watchlist::WatchlistEntry;
+use frontdesk_core::{ApiError, CoreError, KioskInfo};
 
 use crate::bindings::{CommandSignature, type_info};
 use crate::state::AppState;

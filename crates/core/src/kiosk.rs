@@ -281,7 +281,12 @@ impl Kiosk {
             let actor = change.desk_actor()?;
             let (fields, details) = self.check_sign_in(change, &form)?;
             let signed_in_at = change.now();
-            change.op(OpBody::VisitSignedIn(VisitSignedIn { visit_id, fields: fields.clone(), desk_id, signed_in_at }))?;
+            change.op(OpBody::VisitSignedIn(VisitSignedIn {
+                visit_id,
+                fields: fields.clone(),
+                desk_id,
+                signed_in_at,
+            }))?;
             change.audit(&actor, AuditAction::SignIn, visit_id.to_string(), serde_json::json!({}))?;
             self.record_sign_in_details(change, visit_id, &fields, details)?;
             Ok(())

@@ -151,7 +151,13 @@ mod tests {
     }
 
     fn form(name: &str) -> NewVisit {
-        NewVisit { name: name.into(), company: "".into(), host_id: HostId("zhang-wei".into()), purpose: "".into(), ..Default::default() }
+        NewVisit {
+            name: name.into(),
+            company: "".into(),
+            host_id: HostId("zhang-wei".into()),
+            purpose: "".into(),
+            ..Default::default()
+        }
     }
 
     fn codes(result: Result<VisitFields, Vec<FieldError>>) -> Vec<(String, FieldErrorCode)> {

@@ -66,7 +66,9 @@ fn every_visitor_code_the_ui_shows_has_a_message_in_every_language() {
         let mut wanted: Vec<String> =
             ImportErrorCode::iter().map(|c| format!("import-error-{}", <&str>::from(c))).collect();
         wanted.extend(IdType::iter().map(|t| format!("id-type-{}", t.as_str())));
-        for refusal in ["malformed", "forged", "wrong_site", "unknown", "not_yet_valid", "expired", "used_up", "revoked"] {
+        for refusal in
+            ["malformed", "forged", "wrong_site", "unknown", "not_yet_valid", "expired", "used_up", "revoked"]
+        {
             wanted.push(format!("invite-refused-{refusal}"));
         }
         for id in wanted {

@@ -6,14 +6,14 @@ use frontdesk_core::evacuation::{
 };
 use frontdesk_core::hlc::Hlc;
 use frontdesk_core::ids::{DeviceId, EvacuationId, HostId, InvitationId, OpId, SiteId, VisitId};
-use frontdesk_core::visitors::VisitorSettings;
-use frontdesk_core::visitors::identity::IdType;
-use frontdesk_core::visitors::ops;
-use frontdesk_core::visitors::watchlist::{MatchedBy, WatchlistEntry};
 use frontdesk_core::op::{
     HostRecord, Op, OpBody, VisitFields, VisitPatch, VisitSignedIn, VisitSignedOut, VisitUpdated,
 };
 use frontdesk_core::storage::Store;
+use frontdesk_core::visitors::VisitorSettings;
+use frontdesk_core::visitors::identity::IdType;
+use frontdesk_core::visitors::ops;
+use frontdesk_core::visitors::watchlist::{MatchedBy, WatchlistEntry};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -67,7 +67,11 @@ fn action() -> impl Strategy<Value = Action> {
         (0..VISITS).prop_map(|visit| Action::BackEntered { visit }),
         (0..VISITS, 0u8..3, any::<u8>()).prop_map(|(visit, id, end)| Action::Details { visit, id, end }),
         (0..VISITS, any::<u8>()).prop_map(|(visit, at)| Action::AutoOut { visit, at }),
-        (0..INVITATIONS, any::<u8>(), 0u8..8).prop_map(|(invitation, name, until)| Action::Invite { invitation, name, until }),
+        (0..INVITATIONS, any::<u8>(), 0u8..8).prop_map(|(invitation, name, until)| Action::Invite {
+            invitation,
+            name,
+            until
+        }),
         (0..INVITATIONS, 0..VISITS).prop_map(|(invitation, visit)| Action::Redeem { invitation, visit }),
         (0..INVITATIONS, any::<u8>()).prop_map(|(invitation, at)| Action::Revoke { invitation, at }),
         (0u8..2, any::<u8>(), any::<bool>()).prop_map(|(entry, name, active)| Action::Watch { entry, name, active }),
@@ -209,7 +213,10 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
                     }),
                     Action::Hit { visit, entry, at } => OpBody::WatchlistHit(ops::WatchlistHit {
                         visit_id: visits[visit],
-                        entries: vec![ops::HitEntry { entry_id: format!("w{entry}"), matched_by: vec![MatchedBy::Name] }],
+                        entries: vec![ops::HitEntry {
+                            entry_id: format!("w{entry}"),
+                            matched_by: vec![MatchedBy::Name],
+                        }],
                         desk_id: format!("desk-{d}"),
                         raised_at: ts(at),
                     }),

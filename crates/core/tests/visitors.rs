@@ -10,9 +10,7 @@ use base64::Engine as _;
 use common::*;
 use frontdesk_core::i18n::Lang;
 use frontdesk_core::ids::{HostId, InvitationId};
-use frontdesk_core::kiosk::{
-    AdminLogin, HostImport, InvitationStatus, NewInvitation, ReturningQuery, WatchlistInput,
-};
+use frontdesk_core::kiosk::{AdminLogin, HostImport, InvitationStatus, NewInvitation, ReturningQuery, WatchlistInput};
 use frontdesk_core::op::{HostRecord, OpBody};
 use frontdesk_core::secrets::MemorySecretStore;
 use frontdesk_core::storage::DATABASE_FILE;
@@ -77,13 +75,20 @@ fn clear_id_and_phone_numbers_never_reach_the_database_or_its_wal() {
     let err = kiosk
         .sign_in(with_details(
             "Ann",
-            NewVisitDetails { id_type: Some(IdType::CnResident), id_number: "110105194912310021".into(), ..Default::default() },
+            NewVisitDetails {
+                id_type: Some(IdType::CnResident),
+                id_number: "110105194912310021".into(),
+                ..Default::default()
+            },
         ))
         .unwrap_err();
     assert_eq!(err.field_errors()[0].code, FieldErrorCode::IdChecksum);
     assert!(!err.to_string().contains("110105194912310021"), "errors (and so logs) never carry the number");
     let err = kiosk
-        .sign_in(with_details("Ann", NewVisitDetails { phone: "call me".into(), expected_end: "25:00".into(), ..Default::default() }))
+        .sign_in(with_details(
+            "Ann",
+            NewVisitDetails { phone: "call me".into(), expected_end: "25:00".into(), ..Default::default() },
+        ))
         .unwrap_err();
     let fields: Vec<_> = err.field_errors().iter().map(|e| (e.field.as_str(), e.code)).collect();
     assert_eq!(fields, [("phone", FieldErrorCode::PhoneFormat), ("expected_end", FieldErrorCode::TimeFormat)]);
@@ -113,7 +118,9 @@ fn a_returning_visitor_is_found_by_phone_id_or_exact_name_and_carries_their_hash
     let by_id = kiosk.returning_lookup(&ReturningQuery { number: CN_ID.to_lowercase(), ..Default::default() }).unwrap();
     assert_eq!(by_id.unwrap().matched_by, "id");
     let by_name = kiosk
-        .returning_lookup(&ReturningQuery { name: "li  na".into(), company: "ACME 物流".into(), ..Default::default() })
+        .returning_lookup(&ReturningQuery {
+            name: "li  na".into(), company: "ACME 物流".into(), ..Default::default()
+        })
         .unwrap();
     assert_eq!(by_name.unwrap().visit_id, first.id);
     // Partial names and other numbers find nothing: there is no list to browse.
@@ -177,7 +184,10 @@ fn invitations_sign_in_once_on_any_desk_and_are_refused_with_a_reason() {
 
     // The QR payload, as a scanner types it, fills the visit.
     let check = kiosk.check_invitation(&format!("{}\n", issued.token.to_lowercase())).unwrap();
-    assert_eq!((check.refusal, check.name.as_str(), check.host_id.clone()), (None, "陈晓 Chen Xiao", Some(HostId("li-na".into()))));
+    assert_eq!(
+        (check.refusal, check.name.as_str(), check.host_id.clone()),
+        (None, "陈晓 Chen Xiao", Some(HostId("li-na".into())))
+    );
     // A forged token: one character changed.
     let mut forged = issued.token.clone().into_bytes();
     let i = forged.len() - 30;
@@ -250,7 +260,9 @@ fn a_watch_list_hit_is_recorded_for_guards_cued_discreetly_and_can_be_cleared() 
     let by_name = kiosk
         .save_watchlist_entry(
             &token,
-            &WatchlistInput { name: "張偉 ".into(), reason: "banned 2025".into(), active: true, ..Default::default() },
+            &WatchlistInput {
+                name: "張偉 ".into(), reason: "banned 2025".into(), active: true, ..Default::default()
+            },
         )
         .unwrap();
     let by_id = kiosk
@@ -296,7 +308,8 @@ fn a_watch_list_hit_is_recorded_for_guards_cued_discreetly_and_can_be_cleared() 
     let hits = kiosk.watchlist_hits(&token).unwrap();
     assert!(hits.iter().any(|h| h.visit_id == name_and_id.id && h.entry_id == by_name.id && h.false_positive));
     let next = kiosk.sign_in(identified("张伟")).unwrap();
-    let next_hits: Vec<_> = kiosk.watchlist_hits(&token).unwrap().into_iter().filter(|h| h.visit_id == next.id).collect();
+    let next_hits: Vec<_> =
+        kiosk.watchlist_hits(&token).unwrap().into_iter().filter(|h| h.visit_id == next.id).collect();
     assert_eq!(next_hits.len(), 1, "only the ID entry: {next_hits:?}");
     assert_eq!(next_hits[0].entry_id, by_id.id);
 
@@ -323,10 +336,7 @@ fn the_host_directory_imports_all_or_nothing_and_hosts_are_deactivated_not_delet
     assert_eq!(kiosk.all_hosts(&token).unwrap(), before, "nothing stored");
 
     let good = "name,department,extension,email,may_escort\n王五,IT,8001,wang.wu@example.com,yes\n张伟,行政部 Facilities,8099,zhang.wei@riverside.example,yes\n";
-    assert_eq!(
-        kiosk.import_hosts(&token, good).unwrap(),
-        HostImport::Imported { added: 1, updated: 1, unchanged: 0 }
-    );
+    assert_eq!(kiosk.import_hosts(&token, good).unwrap(), HostImport::Imported { added: 1, updated: 1, unchanged: 0 });
     assert_eq!(kiosk.import_hosts(&token, good).unwrap(), HostImport::Imported { added: 0, updated: 0, unchanged: 2 });
     let hosts = kiosk.all_hosts(&token).unwrap();
     let wang = hosts.iter().find(|h| h.name == "王五").unwrap().clone();
@@ -352,9 +362,13 @@ fn overdue_visits_are_listed_and_the_kiosk_signs_out_whoever_is_left() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = open(dir.path(), Arc::default());
     // Monday 09:00 Shanghai. One visit expected until 10:00, one with no end (the day ends 18:00).
-    let short = kiosk.sign_in(with_details("Short", NewVisitDetails { expected_end: "10:00".into(), ..Default::default() })).unwrap();
+    let short = kiosk
+        .sign_in(with_details("Short", NewVisitDetails { expected_end: "10:00".into(), ..Default::default() }))
+        .unwrap();
     let long = kiosk.sign_in(visitor("Long")).unwrap();
-    let err = kiosk.sign_in(with_details("Past", NewVisitDetails { expected_end: "08:00".into(), ..Default::default() })).unwrap_err();
+    let err = kiosk
+        .sign_in(with_details("Past", NewVisitDetails { expected_end: "08:00".into(), ..Default::default() }))
+        .unwrap_err();
     assert!(matches!(err, frontdesk_core::CoreError::Validation(_)), "{err}");
     assert_eq!(err.field_errors()[0].code, FieldErrorCode::TimePassed);
     assert!(kiosk.overdue().unwrap().overdue.is_empty());
@@ -399,7 +413,9 @@ fn search_finds_names_companies_and_hosts_in_chinese_and_english() {
     let kiosk = open(dir.path(), Arc::default());
     let host = |id: &str| HostId(id.into());
     let a = kiosk
-        .sign_in(NewVisit { company: "滨海物流 Binhai Logistics".into(), host_id: host("li-na"), ..visitor("王小明") })
+        .sign_in(NewVisit {
+            company: "滨海物流 Binhai Logistics".into(), host_id: host("li-na"), ..visitor("王小明")
+        })
         .unwrap();
     let b = kiosk.sign_in(NewVisit { host_id: host("emma-clarke"), ..visitor("张伟") }).unwrap();
     let c = kiosk
@@ -428,7 +444,10 @@ fn photos_are_kept_with_the_visit_and_bad_ones_refused() {
     let first = kiosk.sign_in(visitor("Photo Source")).unwrap();
     let png = kiosk.badge_preview(first.id, Lang::En).unwrap().png_base64;
     let visit = kiosk
-        .sign_in(with_details("Ann", NewVisitDetails { photo_base64: format!("data:image/png;base64,{png}"), ..Default::default() }))
+        .sign_in(with_details(
+            "Ann",
+            NewVisitDetails { photo_base64: format!("data:image/png;base64,{png}"), ..Default::default() },
+        ))
         .unwrap();
     assert!(visit.details.has_photo);
     let photo = kiosk.visit_photo(visit.id).unwrap().unwrap();
@@ -486,7 +505,9 @@ fn the_retention_purge_leaves_no_personal_data_anywhere_and_keeps_counts() {
     assert!(purged.details.id_masked.is_none() && !purged.details.has_photo);
     assert_eq!(kiosk.visit(recent.id).unwrap().name, "Recent Visitor");
     assert!(kiosk.search_visits(&token, "欧阳").unwrap().is_empty());
-    assert!(kiosk.returning_lookup(&ReturningQuery { number: "E98765432".into(), ..Default::default() }).unwrap().is_none());
+    assert!(
+        kiosk.returning_lookup(&ReturningQuery { number: "E98765432".into(), ..Default::default() }).unwrap().is_none()
+    );
     assert!(kiosk.invitations(&token).unwrap().iter().all(|i| i.id != invitation.invitation.id));
     assert!(actions(&kiosk, &token).contains(&"purge".to_owned()));
     assert!(kiosk.verify_audit(&token).unwrap().is_intact());
@@ -535,6 +556,7 @@ fn the_site_hash_key_is_shared_by_the_site_and_never_silently_replaced() {
     use frontdesk_core::secrets::SecretStore as _;
     let site = frontdesk_core::site::SiteConfig::demo().unwrap().site.id;
     secrets.delete(&frontdesk_core::visitors::identity::site_hash_key_account(&site)).unwrap();
-    let err = open_with(&dir.path().join("a"), secrets, frontdesk_core::site::SiteConfig::demo().unwrap()).err().unwrap();
+    let err =
+        open_with(&dir.path().join("a"), secrets, frontdesk_core::site::SiteConfig::demo().unwrap()).err().unwrap();
     assert_eq!(err.code(), ErrorCode::KeysMissing);
 }

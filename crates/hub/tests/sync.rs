@@ -19,7 +19,13 @@ use frontdesk_hub::server::now;
 use frontdesk_hub::store::HubStore;
 
 fn visitor(name: &str, host: &str) -> NewVisit {
-    NewVisit { name: name.into(), company: "Acme".into(), host_id: HostId(host.into()), purpose: String::new(), ..Default::default() }
+    NewVisit {
+        name: name.into(),
+        company: "Acme".into(),
+        host_id: HostId(host.into()),
+        purpose: String::new(),
+        ..Default::default()
+    }
 }
 
 fn engine(kiosk: Arc<Kiosk>) -> Arc<SyncEngine> {

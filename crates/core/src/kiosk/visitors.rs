@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
 
-use super::change::{Change, SYSTEM_ACTOR};
 use super::Kiosk;
+use super::change::{Change, SYSTEM_ACTOR};
 use crate::audit::AuditAction;
 use crate::error::{CoreError, FieldError, FieldErrorCode};
 use crate::ids::{HostId, InvitationId, VisitId};
@@ -173,9 +173,15 @@ pub struct WatchlistHitView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum HostImport {
-    Imported { added: u32, updated: u32, unchanged: u32 },
+    Imported {
+        added: u32,
+        updated: u32,
+        unchanged: u32,
+    },
     /// Nothing was stored; every bad row is listed.
-    Refused { errors: Vec<ImportRowError> },
+    Refused {
+        errors: Vec<ImportRowError>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -321,7 +327,8 @@ impl Kiosk {
                 None => errors.push(field("expected_end", FieldErrorCode::TimeFormat)),
                 Some(time) => {
                     let now = change.now();
-                    let end = now.to_zoned(self.tz()).date().to_datetime(time).to_zoned(self.tz()).map(|z| z.timestamp());
+                    let end =
+                        now.to_zoned(self.tz()).date().to_datetime(time).to_zoned(self.tz()).map(|z| z.timestamp());
                     match end {
                         Ok(end) if end > now => checked.expected_end = Some(end),
                         _ => errors.push(field("expected_end", FieldErrorCode::TimePassed)),
@@ -358,7 +365,8 @@ impl Kiosk {
         fields: &VisitFields,
         details: CheckedDetails,
     ) -> Result<(), CoreError> {
-        let name_key = self.hash_key.hash(HashKind::NameCompany, &identity::name_company_key(&fields.name, &fields.company));
+        let name_key =
+            self.hash_key.hash(HashKind::NameCompany, &identity::name_company_key(&fields.name, &fields.company));
         change.op(OpBody::VisitDetails(VisitDetails {
             visit_id,
             id_type: details.id_type,
@@ -399,7 +407,12 @@ impl Kiosk {
                 "entries": hits.iter().map(|h| h.entry_id.clone()).collect::<Vec<_>>(),
                 "matched_by": hits.iter().flat_map(|h| h.matched_by.clone()).collect::<Vec<_>>(),
             });
-            change.op(OpBody::WatchlistHit(WatchlistHit { visit_id, entries: hits, desk_id, raised_at: change.now() }))?;
+            change.op(OpBody::WatchlistHit(WatchlistHit {
+                visit_id,
+                entries: hits,
+                desk_id,
+                raised_at: change.now(),
+            }))?;
             change.audit(&actor, AuditAction::WatchlistHit, visit_id.to_string(), audit)?;
         }
         Ok(())
@@ -413,10 +426,11 @@ impl Kiosk {
 
     /// The photo taken when a visit signed in, if any (this device only).
     pub fn visit_photo(&self, visit_id: VisitId) -> Result<Option<Photo>, CoreError> {
-        Ok(self.store().read().photo(visit_id)?.map(|p| Photo {
-            mime: p.mime,
-            base64: base64::engine::general_purpose::STANDARD.encode(p.data),
-        }))
+        Ok(self
+            .store()
+            .read()
+            .photo(visit_id)?
+            .map(|p| Photo { mime: p.mime, base64: base64::engine::general_purpose::STANDARD.encode(p.data) }))
     }
 
     // ----- returning visitors ---------------------------------------------------------------
@@ -452,7 +466,12 @@ impl Kiosk {
             let by = if number.is_empty() { "name" } else { "number" };
             let actor = change.desk_actor()?;
             let subject = found.map(|(v, _)| v.to_string()).unwrap_or_default();
-            change.audit(&actor, AuditAction::ReturningLookup, subject, json!({ "by": by, "found": found.is_some() }))?;
+            change.audit(
+                &actor,
+                AuditAction::ReturningLookup,
+                subject,
+                json!({ "by": by, "found": found.is_some() }),
+            )?;
             let Some((visit_id, matched_by)) = found else { return Ok(None) };
             let Some(visit) = change.read().visit(visit_id)? else { return Ok(None) };
             Ok(Some(ReturningVisitor {
@@ -552,7 +571,12 @@ impl Kiosk {
 
     fn issued_invitation(&self, id: InvitationId) -> Result<IssuedInvitation, CoreError> {
         let key = self.badge_keys.signing().map_err(CoreError::BadgeKey)?;
-        let row = self.store().read().invitation(id)?.filter(|r| r.created).ok_or_else(|| CoreError::NotFound(id.to_string()))?;
+        let row = self
+            .store()
+            .read()
+            .invitation(id)?
+            .filter(|r| r.created)
+            .ok_or_else(|| CoreError::NotFound(id.to_string()))?;
         let secs = |ms: Option<i64>| u32::try_from(ms.unwrap_or(0) / 1000).unwrap_or(u32::MAX);
         let claims = invitation::Claims {
             key_id: self.badge_keys.key_id(),
@@ -740,9 +764,8 @@ impl Kiosk {
         if !input.id.is_empty() && existing.is_none() {
             return Err(CoreError::NotFound(input.id.clone()));
         }
-        let (mut id_type, mut id_masked, mut id_hash) = existing
-            .as_ref()
-            .map_or((None, None, None), |e| (e.id_type, e.id_masked.clone(), e.id_hash.clone()));
+        let (mut id_type, mut id_masked, mut id_hash) =
+            existing.as_ref().map_or((None, None, None), |e| (e.id_type, e.id_masked.clone(), e.id_hash.clone()));
         if !input.id_number.trim().is_empty() {
             match input.id_type {
                 None => errors.push(field("id_type", FieldErrorCode::Required)),
@@ -826,7 +849,12 @@ impl Kiosk {
                 cleared_at: change.now(),
             }))?;
             let actor = change.admin_actor()?;
-            change.audit(&actor, AuditAction::WatchlistFalsePositive, visit_id.to_string(), json!({ "entry": entry_id }))?;
+            change.audit(
+                &actor,
+                AuditAction::WatchlistFalsePositive,
+                visit_id.to_string(),
+                json!({ "entry": entry_id }),
+            )?;
             Ok(())
         })
     }
@@ -907,7 +935,9 @@ impl Kiosk {
                     active: true,
                 };
                 match found {
-                    Some(i) if existing[i] == HostRecord { id: existing[i].id.clone(), ..record.clone() } => unchanged += 1,
+                    Some(i) if existing[i] == HostRecord { id: existing[i].id.clone(), ..record.clone() } => {
+                        unchanged += 1
+                    }
                     Some(i) => {
                         record.id = existing[i].id.clone();
                         change.op(OpBody::HostUpserted(record.clone()))?;
@@ -956,7 +986,8 @@ impl Kiosk {
         }
         overdue.sort_by_key(|o| o.due);
         let today = now.to_zoned(tz.clone()).date();
-        let since = today.yesterday().ok().and_then(|d| d.to_zoned(tz).ok()).map_or(0, |z| z.timestamp().as_millisecond());
+        let since =
+            today.yesterday().ok().and_then(|d| d.to_zoned(tz).ok()).map_or(0, |z| z.timestamp().as_millisecond());
         let never_signed_out = self.store().read().auto_signed_out_since(since)?;
         Ok(OverdueList { overdue, never_signed_out })
     }
@@ -1044,7 +1075,11 @@ impl Kiosk {
             return Err(CoreError::Validation(vec![field("to", FieldErrorCode::DateRange)]));
         }
         let start = f.to_zoned(tz.clone()).map(|z| z.timestamp().as_millisecond()).unwrap_or(0);
-        let end = t.tomorrow().ok().and_then(|d| d.to_zoned(tz.clone()).ok()).map_or(i64::MAX, |z| z.timestamp().as_millisecond());
+        let end = t
+            .tomorrow()
+            .ok()
+            .and_then(|d| d.to_zoned(tz.clone()).ok())
+            .map_or(i64::MAX, |z| z.timestamp().as_millisecond());
         let visits = self.store().read().visits_between(start, end)?;
         let text = |id: &str| crate::catalog::text(lang, id, &[]);
         let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
@@ -1065,7 +1100,8 @@ impl Kiosk {
         .iter()
         .map(|id| text(id))
         .collect();
-        let csv_err = |e: csv::Error| CoreError::from(crate::storage::StorageError::Corrupt(format!("writing the CSV: {e}")));
+        let csv_err =
+            |e: csv::Error| CoreError::from(crate::storage::StorageError::Corrupt(format!("writing the CSV: {e}")));
         out.write_record(&header).map_err(csv_err)?;
         let local = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
         for v in &visits {
@@ -1095,12 +1131,7 @@ impl Kiosk {
         let rows = visits.len() as u32;
         self.change(|change| {
             let actor = change.admin_actor()?;
-            change.audit(
-                &actor,
-                AuditAction::Export,
-                format!("{f}..{t}"),
-                json!({ "rows": rows, "file": file_name }),
-            )
+            change.audit(&actor, AuditAction::Export, format!("{f}..{t}"), json!({ "rows": rows, "file": file_name }))
         })?;
         Ok(ExportResult { file_name, path: path.display().to_string(), rows })
     }
@@ -1135,9 +1166,8 @@ impl Kiosk {
         let now = self.now();
         let before = settings::retention_horizon(now, &self.tz(), self.visitor_settings()?.retention_days);
         let (visits, invitations) = self.change(|change| {
-            let count = |sql: &str| -> Result<u32, CoreError> {
-                Ok(change.read().count(sql, before.as_millisecond())?)
-            };
+            let count =
+                |sql: &str| -> Result<u32, CoreError> { Ok(change.read().count(sql, before.as_millisecond())?) };
             let visits = count("SELECT count(*) FROM visits WHERE purged = 0 AND earliest_in < ?1")?;
             let invitations = count("SELECT count(*) FROM invitations WHERE purged = 0 AND min_until < ?1")?;
             let current = change.read().retention_horizon()?;
@@ -1154,7 +1184,10 @@ impl Kiosk {
         })?;
         // The purged pages' old images leave the WAL; secure_delete zeroed freed space.
         let store = self.store();
-        store.connection().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(crate::storage::StorageError::from)?;
+        store
+            .connection()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(crate::storage::StorageError::from)?;
         drop(store);
         let backups_removed = self.remove_old_files(now)?;
         let exports_removed = remove_older_than(&self.data_dir.join(EXPORTS_FOLDER), now, EXPORT_KEEP_DAYS);
@@ -1166,7 +1199,10 @@ impl Kiosk {
         let cutoff = now - jiff::SignedDuration::from_hours(24 * SPECIAL_BACKUP_KEEP_DAYS);
         let mut removed = 0;
         for b in crate::backup::list(&folder)? {
-            let special = matches!(b.header.kind, crate::backup::BackupKind::PreMigration | crate::backup::BackupKind::PreRestore);
+            let special = matches!(
+                b.header.kind,
+                crate::backup::BackupKind::PreMigration | crate::backup::BackupKind::PreRestore
+            );
             if special && b.header.created_at < cutoff && std::fs::remove_file(folder.join(&b.file_name)).is_ok() {
                 removed += 1;
             }
@@ -1235,7 +1271,8 @@ fn new_host_id(host: &HostRecord, existing: &[HostRecord]) -> HostId {
         .collect::<String>()
         .trim_matches('-')
         .to_owned();
-    let base = if base.is_empty() { format!("host-{}", &uuid::Uuid::now_v7().simple().to_string()[20..]) } else { base };
+    let base =
+        if base.is_empty() { format!("host-{}", &uuid::Uuid::now_v7().simple().to_string()[20..]) } else { base };
     let mut id = base.clone();
     let mut n = 2;
     while existing.iter().any(|h| h.id.0 == id) {

@@ -39,12 +39,13 @@ ALTER TABLE visits ADD COLUMN purged INTEGER NOT NULL DEFAULT 0;
 -- The earliest sign-in time any sign-in op of the visit names: the retention purge goes by it,
 -- so whether a visit is purged never depends on the order its ops arrived in.
 ALTER TABLE visits ADD COLUMN earliest_in INTEGER;
-CREATE INDEX visits_earliest_in ON visits (earliest_in) WHERE purged = 0;
+-- (Not on signed_in_at: a second index on it would tempt the planner away from the on-site
+-- list's partial index.)
+CREATE INDEX visits_earliest_in ON visits (earliest_in);
 CREATE INDEX visits_id_hash ON visits (id_hash, signed_in_at) WHERE id_hash IS NOT NULL;
 CREATE INDEX visits_phone_hash ON visits (phone_hash, signed_in_at) WHERE phone_hash IS NOT NULL;
 CREATE INDEX visits_name_key ON visits (name_key, signed_in_at) WHERE name_key IS NOT NULL;
 CREATE INDEX visits_host ON visits (host_id, signed_in_at);
-CREATE INDEX visits_signed_in ON visits (signed_in_at) WHERE created = 1;
 CREATE INDEX visits_auto_out ON visits (auto_signed_out_at) WHERE auto_signed_out_at IS NOT NULL;
 
 -- Search: a trigram index of names and companies (contentless: it stores no text to read
@@ -204,10 +205,8 @@ pub(super) fn apply(tx: &Transaction<'_>, op: &Op) -> Result<()> {
                 b.uses,
                 ms(b.created_at)
             ])?;
-            tx.prepare_cached(
-                "UPDATE invitations SET min_until = min(coalesce(min_until, ?2), ?2) WHERE id = ?1",
-            )?
-            .execute(params![b.invitation_id.to_string(), ms(b.valid_until)])?;
+            tx.prepare_cached("UPDATE invitations SET min_until = min(coalesce(min_until, ?2), ?2) WHERE id = ?1")?
+                .execute(params![b.invitation_id.to_string(), ms(b.valid_until)])?;
             settle_invitation(tx, &b.invitation_id.to_string())?;
         }
         OpBody::InvitationRedeemed(b) => {
@@ -217,7 +216,10 @@ pub(super) fn apply(tx: &Transaction<'_>, op: &Op) -> Result<()> {
             )?;
         }
         OpBody::InvitationRevoked(b) => {
-            tx.execute("INSERT INTO invitations (id) VALUES (?1) ON CONFLICT DO NOTHING", [b.invitation_id.to_string()])?;
+            tx.execute(
+                "INSERT INTO invitations (id) VALUES (?1) ON CONFLICT DO NOTHING",
+                [b.invitation_id.to_string()],
+            )?;
             tx.execute(
                 "UPDATE invitations SET revoked_hlc = ?2, revoked_at = ?3
                  WHERE id = ?1 AND (revoked_hlc IS NULL OR ?2 < revoked_hlc)",
@@ -402,8 +404,10 @@ fn purge_visit(tx: &Transaction<'_>, id: &str) -> Result<()> {
          WHERE id = ?1",
     )?
     .execute([id])?;
-    let rowid: Option<i64> =
-        tx.prepare_cached("SELECT rowid FROM visit_rowids WHERE visit_id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+    let rowid: Option<i64> = tx
+        .prepare_cached("SELECT rowid FROM visit_rowids WHERE visit_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
     if let Some(rowid) = rowid {
         tx.prepare_cached("DELETE FROM visit_search WHERE rowid = ?1")?.execute([rowid])?;
         tx.prepare_cached("DELETE FROM visit_rowids WHERE rowid = ?1")?.execute([rowid])?;
@@ -456,7 +460,8 @@ fn redact_ops(tx: &Transaction<'_>, entity: EntityKind, id: &str) -> Result<()> 
         .collect::<rusqlite::Result<_>>()?;
     for (op_id, kind, body) in rows {
         if let Some(redacted) = redact_body(&kind, &body)? {
-            tx.prepare_cached("UPDATE ops SET body = ?2, redacted = 1 WHERE id = ?1")?.execute(params![op_id, redacted])?;
+            tx.prepare_cached("UPDATE ops SET body = ?2, redacted = 1 WHERE id = ?1")?
+                .execute(params![op_id, redacted])?;
         }
     }
     Ok(())
@@ -479,11 +484,9 @@ pub fn redact_body(kind: &str, body: &str) -> Result<Option<String>> {
     match kind {
         "visit.signed_in" => blank(v.get_mut("fields"), &["name", "company", "purpose"], Value::from("")),
         "visit.updated" => blank(v.get_mut("patch"), &["name", "company", "purpose"], Value::from("")),
-        "visit.details" => blank(
-            Some(&mut v),
-            &["id_masked", "id_hash", "phone_masked", "phone_hash", "name_key"],
-            Value::Null,
-        ),
+        "visit.details" => {
+            blank(Some(&mut v), &["id_masked", "id_hash", "phone_masked", "phone_hash", "name_key"], Value::Null)
+        }
         "invitation.created" => blank(Some(&mut v), &["name", "company"], Value::from("")),
         "watchlist.cleared" => blank(Some(&mut v), &["exempt_id_hash"], Value::Null),
         _ => return Ok(None),
@@ -543,7 +546,9 @@ const INVITATION_SELECT: &str = "SELECT i.id, i.created, i.code, i.name, i.compa
 fn invitation_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvitationRow> {
     let id: String = r.get(0)?;
     Ok(InvitationRow {
-        id: id.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+        id: id
+            .parse()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
         created: r.get(1)?,
         code: r.get(2)?,
         name: r.get(3)?,
@@ -568,9 +573,15 @@ impl Reader<'_> {
     /// The most recent visit (not purged) whose `column` hash is `hash`.
     pub fn visit_by_hash(&self, column: LookupColumn, hash: &str) -> Result<Option<VisitId>> {
         let sql = match column {
-            LookupColumn::Id => "SELECT id FROM visits WHERE id_hash = ?1 AND created = 1 AND purged = 0 ORDER BY signed_in_at DESC LIMIT 1",
-            LookupColumn::Phone => "SELECT id FROM visits WHERE phone_hash = ?1 AND created = 1 AND purged = 0 ORDER BY signed_in_at DESC LIMIT 1",
-            LookupColumn::NameKey => "SELECT id FROM visits WHERE name_key = ?1 AND created = 1 AND purged = 0 ORDER BY signed_in_at DESC LIMIT 1",
+            LookupColumn::Id => {
+                "SELECT id FROM visits WHERE id_hash = ?1 AND created = 1 AND purged = 0 ORDER BY signed_in_at DESC LIMIT 1"
+            }
+            LookupColumn::Phone => {
+                "SELECT id FROM visits WHERE phone_hash = ?1 AND created = 1 AND purged = 0 ORDER BY signed_in_at DESC LIMIT 1"
+            }
+            LookupColumn::NameKey => {
+                "SELECT id FROM visits WHERE name_key = ?1 AND created = 1 AND purged = 0 ORDER BY signed_in_at DESC LIMIT 1"
+            }
         };
         let id: Option<String> = self.0.prepare_cached(sql)?.query_row([hash], |r| r.get(0)).optional()?;
         id.map(|i| i.parse().map_err(corrupt)).transpose()
@@ -621,7 +632,7 @@ impl Reader<'_> {
     /// Visits signed in within `[from, to)` (ms), oldest first.
     pub fn visits_between(&self, from: i64, to: i64) -> Result<Vec<crate::visit::Visit>> {
         let mut stmt = self.0.prepare_cached(&format!(
-            "{} WHERE v.created = 1 AND v.signed_in_at >= ?1 AND v.signed_in_at < ?2 ORDER BY v.signed_in_at, v.id",
+            "{} WHERE v.earliest_in >= ?1 AND v.earliest_in < ?2 AND v.created = 1 ORDER BY v.signed_in_at, v.id",
             super::queries::VISIT_SELECT
         ))?;
         let mut rows = stmt.query(params![from, to])?;
@@ -793,6 +804,9 @@ mod tests {
         let q = search_query("張 Acme").unwrap();
         assert!(q.contains("\u{E000}\u{E000}张"), "{q}");
         assert!(q.contains("\"acme\""), "{q}");
-        assert_eq!(search_text("王 小明", "ＡＣＭＥ"), "\u{E000}\u{E000}王\u{E001}\u{E001} \u{E000}\u{E000}小明\u{E001}\u{E001} \u{E000}\u{E000}acme\u{E001}\u{E001}");
+        assert_eq!(
+            search_text("王 小明", "ＡＣＭＥ"),
+            "\u{E000}\u{E000}王\u{E001}\u{E001} \u{E000}\u{E000}小明\u{E001}\u{E001} \u{E000}\u{E000}acme\u{E001}\u{E001}"
+        );
     }
 }

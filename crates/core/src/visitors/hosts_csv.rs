@@ -109,7 +109,10 @@ fn yes_no(value: &str) -> Option<bool> {
 }
 
 pub fn has_forbidden_chars(s: &str) -> bool {
-    s.chars().any(|c| (c.is_control() && c != '\t') || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'))
+    s.chars().any(|c| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    })
 }
 
 pub fn email_ok(email: &str) -> bool {
@@ -123,7 +126,8 @@ pub fn email_ok(email: &str) -> bool {
 }
 
 pub fn extension_ok(ext: &str) -> bool {
-    ext.is_empty() || (ext.chars().all(|c| c.is_ascii_digit() || " +-()#".contains(c)) && ext.chars().any(|c| c.is_ascii_digit()))
+    ext.is_empty()
+        || (ext.chars().all(|c| c.is_ascii_digit() || " +-()#".contains(c)) && ext.chars().any(|c| c.is_ascii_digit()))
 }
 
 pub fn id_ok(id: &str) -> bool {
@@ -141,9 +145,12 @@ pub fn check_fields(
     errors: &mut Vec<ImportRowError>,
 ) {
     let mut err = |column: &str, code| errors.push(ImportRowError { line, column: column.into(), code });
-    for (column, value, max) in
-        [("name", name, NAME_MAX), ("department", department, DEPARTMENT_MAX), ("extension", extension, EXTENSION_MAX), ("email", email, EMAIL_MAX)]
-    {
+    for (column, value, max) in [
+        ("name", name, NAME_MAX),
+        ("department", department, DEPARTMENT_MAX),
+        ("extension", extension, EXTENSION_MAX),
+        ("email", email, EMAIL_MAX),
+    ] {
         if has_forbidden_chars(value) {
             err(column, ImportErrorCode::ControlCharacters);
         } else if value.chars().count() > max {
@@ -182,7 +189,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<ImportRowError>> {
         let Ok(text) = std::str::from_utf8(field) else { return whole(ImportErrorCode::NotUtf8) };
         match Column::from_header(text) {
             Some(c) if !columns.contains(&c) => columns.push(c),
-            _ => errors.push(ImportRowError { line: 1, column: text.trim().to_owned(), code: ImportErrorCode::BadHeader }),
+            _ => errors.push(ImportRowError {
+                line: 1,
+                column: text.trim().to_owned(),
+                code: ImportErrorCode::BadHeader,
+            }),
         }
     }
     if !columns.contains(&Column::Name) {
@@ -275,7 +286,8 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].line, rows[0].name.as_str(), rows[0].may_escort), (2, "张伟", true));
         assert_eq!((rows[1].name.as_str(), rows[1].may_escort, rows[1].email.as_str()), ("Okafor, David", false, ""));
-        let en = "Name,Department,Phone extension,Email,May escort,ID\nEmma Clarke,R&D,8061,emma@example.com,yes,emma\n";
+        let en =
+            "Name,Department,Phone extension,Email,May escort,ID\nEmma Clarke,R&D,8061,emma@example.com,yes,emma\n";
         assert_eq!(parse(en.as_bytes()).unwrap()[0].id.as_deref(), Some("emma"));
     }
 

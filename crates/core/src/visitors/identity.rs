@@ -16,7 +16,9 @@ use crate::ids::SiteId;
 use crate::secrets::{Secret, SecretError, SecretStore};
 
 /// The kind of identity document a visitor shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, strum::EnumIter, strum::IntoStaticStr)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, strum::EnumIter, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum IdType {
@@ -165,7 +167,8 @@ pub fn gb11643_check_char(first17: &str) -> Option<char> {
 }
 
 fn birth_date_ok(yyyymmdd: &str) -> bool {
-    let (Ok(y), Ok(m), Ok(d)) = (yyyymmdd[..4].parse::<i16>(), yyyymmdd[4..6].parse::<i8>(), yyyymmdd[6..].parse::<i8>())
+    let (Ok(y), Ok(m), Ok(d)) =
+        (yyyymmdd[..4].parse::<i16>(), yyyymmdd[4..6].parse::<i8>(), yyyymmdd[6..].parse::<i8>())
     else {
         return false;
     };

@@ -62,7 +62,9 @@ impl VisitorDetails {
     /// From the columns of `storage::queries::VISIT_SELECT` starting at `at`.
     pub(crate) fn from_row(r: &rusqlite::Row<'_>, at: usize) -> Result<VisitorDetails, crate::storage::StorageError> {
         let corrupt = |e: String| crate::storage::StorageError::Corrupt(e);
-        let time = |ms: Option<i64>| ms.map(|m| jiff::Timestamp::from_millisecond(m).map_err(|e| corrupt(e.to_string()))).transpose();
+        let time = |ms: Option<i64>| {
+            ms.map(|m| jiff::Timestamp::from_millisecond(m).map_err(|e| corrupt(e.to_string()))).transpose()
+        };
         let id_type: Option<String> = r.get(at)?;
         let invitation: Option<String> = r.get(at + 4)?;
         Ok(VisitorDetails {
@@ -70,7 +72,9 @@ impl VisitorDetails {
             id_masked: r.get(at + 1)?,
             phone_masked: r.get(at + 2)?,
             expected_end: time(r.get(at + 3)?)?,
-            invitation_id: invitation.map(|i| i.parse().map_err(|e: uuid::Error| corrupt(e.to_string()))).transpose()?,
+            invitation_id: invitation
+                .map(|i| i.parse().map_err(|e: uuid::Error| corrupt(e.to_string())))
+                .transpose()?,
             auto_signed_out_at: time(r.get(at + 5)?)?,
             purged: r.get(at + 6)?,
             watchlist_hit: r.get(at + 7)?,

@@ -45,11 +45,8 @@ pub enum MatchedBy {
 pub fn normalise_name(name: &str) -> Vec<String> {
     use unicode_normalization::UnicodeNormalization as _;
     let folded: String = fast2s::convert(&name.nfkc().collect::<String>().to_lowercase());
-    let words: Vec<String> = folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let words: Vec<String> =
+        folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
     if words.is_empty() {
         return Vec::new();
     }
