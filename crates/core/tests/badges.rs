@@ -20,7 +20,11 @@ use frontdesk_core::{ErrorCode, Kiosk, KioskOptions};
 
 fn visitor(name: &str) -> NewVisit {
     NewVisit {
-        name: name.into(), company: "滨海物流".into(), host_id: HostId("zhang-wei".into()), purpose: "".into()
+        name: name.into(),
+        company: "滨海物流".into(),
+        host_id: HostId("zhang-wei".into()),
+        purpose: "".into(),
+        ..Default::default()
     }
 }
 

@@ -141,6 +141,7 @@ fn a_badge_printed_through_cups_carries_the_chinese_name_and_a_qr_that_verifies(
             company: "滨海物流 Binhai Logistics".into(),
             host_id: frontdesk_core::ids::HostId("li-na".into()),
             purpose: "".into(),
+            ..Default::default()
         })
         .unwrap();
     kiosk.set_badge_printer(Some(&queue)).unwrap();

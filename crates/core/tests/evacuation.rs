@@ -15,7 +15,13 @@ use frontdesk_core::visit::{NewVisit, Visit};
 use frontdesk_core::{ErrorCode, FieldErrorCode, Kiosk};
 
 fn form(name: &str) -> NewVisit {
-    NewVisit { name: name.into(), company: "Acme".into(), host_id: HostId("zhang-wei".into()), purpose: String::new() }
+    NewVisit {
+        name: name.into(),
+        company: "Acme".into(),
+        host_id: HostId("zhang-wei".into()),
+        purpose: String::new(),
+        ..Default::default()
+    }
 }
 
 fn sign_in(kiosk: &Kiosk, name: &str) -> Visit {
