@@ -809,4 +809,24 @@ mod tests {
             "\u{E000}\u{E000}王\u{E001}\u{E001} \u{E000}\u{E000}小明\u{E001}\u{E001} \u{E000}\u{E000}acme\u{E001}\u{E001}"
         );
     }
+
+    #[test]
+    fn the_on_site_list_stays_on_its_partial_index() {
+        // Another index on visits.signed_in_at once drew the planner to scan every visit
+        // (629 ms at a million visits instead of 1 ms; docs/BENCHMARKS.md).
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::super::migrations::migrations().to_latest(&mut conn).unwrap();
+        let sql = format!(
+            "EXPLAIN QUERY PLAN {} WHERE v.created = 1 AND v.signed_out_at IS NULL ORDER BY v.signed_in_at DESC, v.id DESC",
+            super::super::queries::VISIT_SELECT
+        );
+        let plan: Vec<String> = conn
+            .prepare(&sql)
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(plan.iter().any(|p| p.contains("visits_on_site")), "{plan:?}");
+    }
 }
