@@ -9,12 +9,19 @@ use frontdesk_core::cards::{CardMenu, CardView, CardsStatus, Role, Scenario};
 use frontdesk_core::escort::{EscortDecision, EscortStatus, HandbackBy, OverrideOutcome, VisitOptions};
 use frontdesk_core::evacuation::{EvacuationRecord, RollCall, RollcallStatus, RollcallUpdate};
 use frontdesk_core::i18n::Lang;
-use frontdesk_core::ids::{HostId, VisitId};
+use frontdesk_core::ids::{HostId, InvitationId, VisitId};
 use frontdesk_core::kiosk::{AdminLogin, BadgeKeyInfo, BadgePreview, PrintSettings};
 use frontdesk_core::kiosk::{BackEntry, EvacuationSummary, PaperPrint};
+use frontdesk_core::kiosk::{
+    ExportResult, HostImport, Invitation, InvitationCheck, IssuedInvitation, NewInvitation, OverdueList, Photo,
+    PurgeReport, ReturningQuery, ReturningVisitor, WatchlistHitView, WatchlistInput,
+};
+use frontdesk_core::op::HostRecord;
 use frontdesk_core::print::{PrintJob, PrintJobId, PrinterInfo};
 use frontdesk_core::sync::{SyncError, SyncStatus};
 use frontdesk_core::visit::{HostSummary, NewVisit, Visit};
+use frontdesk_core::visitors::VisitorSettings;
+use frontdesk_core::visitors::watchlist::WatchlistEntry;
 use frontdesk_core::{ApiError, CoreError, KioskInfo};
 
 use crate::bindings::{CommandSignature, type_info};
@@ -354,5 +361,106 @@ commands! {
     /// Why the site file was refused at start (the kiosk runs on its last good copy), if it was.
     fn site_problem(kiosk, session: String) -> Option<String> {
         kiosk.site_problem(&session)
+    }
+
+    /// Find a returning visitor by phone or ID number (exact), or exact full name and company:
+    /// one visit or none, never a list.
+    fn returning_lookup(kiosk, query: ReturningQuery) -> Option<ReturningVisitor> {
+        kiosk.returning_lookup(&query)
+    }
+
+    /// Check a scanned invitation token or a typed code: what it fills in, or why it is refused.
+    fn invitation_check(kiosk, text: String) -> InvitationCheck {
+        kiosk.check_invitation(&text)
+    }
+
+    /// Create an invitation: a short code and a signed QR token (admin).
+    fn invitation_create(kiosk, session: String, invitation: NewInvitation) -> IssuedInvitation {
+        kiosk.create_invitation(&session, &invitation)
+    }
+
+    /// Recent invitations with their status (admin).
+    fn invitation_list(kiosk, session: String) -> Vec<Invitation> {
+        kiosk.invitations(&session)
+    }
+
+    /// An invitation's token and QR code again (admin).
+    fn invitation_show(kiosk, session: String, id: InvitationId) -> IssuedInvitation {
+        kiosk.invitation_token(&session, id)
+    }
+
+    /// Revoke an invitation on every desk (admin).
+    fn invitation_revoke(kiosk, session: String, id: InvitationId) -> Invitation {
+        kiosk.revoke_invitation(&session, id)
+    }
+
+    /// The watch list (admin).
+    fn watchlist_list(kiosk, session: String) -> Vec<WatchlistEntry> {
+        kiosk.watchlist(&session)
+    }
+
+    /// Add or change a watch-list entry (admin; read-only once a hub manages the site).
+    fn watchlist_save(kiosk, session: String, entry: WatchlistInput) -> WatchlistEntry {
+        kiosk.save_watchlist_entry(&session, &entry)
+    }
+
+    /// Watch-list hits, latest first (admin).
+    fn watchlist_hits(kiosk, session: String) -> Vec<WatchlistHitView> {
+        kiosk.watchlist_hits(&session)
+    }
+
+    /// Mark a watch-list hit a false positive (admin).
+    fn watchlist_false_positive(kiosk, session: String, visit_id: VisitId, entry_id: String) -> () {
+        kiosk.mark_false_positive(&session, visit_id, &entry_id)
+    }
+
+    /// Every host, active or not (admin).
+    fn hosts_all(kiosk, session: String) -> Vec<HostRecord> {
+        kiosk.all_hosts(&session)
+    }
+
+    /// Add or edit a host; hosts are deactivated, never deleted (admin).
+    fn host_save(kiosk, session: String, host: HostRecord) -> HostRecord {
+        kiosk.save_host(&session, &host)
+    }
+
+    /// Import the host directory from CSV text: all or nothing, every bad row reported (admin).
+    fn hosts_import(kiosk, session: String, csv: String) -> HostImport {
+        kiosk.import_hosts(&session, &csv)
+    }
+
+    /// Overdue visits and the visits that never signed out (auto signed out since yesterday).
+    fn overdue(kiosk) -> OverdueList {
+        kiosk.overdue()
+    }
+
+    /// The site's visitor settings: end of day, auto sign-out, retention.
+    fn visitor_settings(kiosk) -> VisitorSettings {
+        kiosk.visitor_settings()
+    }
+
+    /// Change the visitor settings (admin; audited).
+    fn set_visitor_settings(kiosk, session: String, settings: VisitorSettings) -> VisitorSettings {
+        kiosk.set_visitor_settings(&session, settings)
+    }
+
+    /// Search visit history by name, company or host (admin).
+    fn visits_search(kiosk, session: String, query: String) -> Vec<Visit> {
+        kiosk.search_visits(&session, &query)
+    }
+
+    /// Export visits of a date range to CSV with masked numbers (admin; audited).
+    fn visits_export(kiosk, session: String, from: String, to: String, lang: Lang) -> ExportResult {
+        kiosk.export_visits(&session, &from, &to, lang)
+    }
+
+    /// Run the retention purge now (admin; audited).
+    fn retention_purge(kiosk, session: String) -> PurgeReport {
+        kiosk.purge_now(&session)
+    }
+
+    /// The photo taken at a visit's sign-in, if any (this kiosk only).
+    fn visit_photo(kiosk, visit_id: VisitId) -> Option<Photo> {
+        kiosk.visit_photo(visit_id)
     }
 }

@@ -8,6 +8,7 @@ pub mod launch;
 pub mod schedule;
 pub mod state;
 pub mod watch;
+pub mod webcam;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -55,6 +56,10 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, env: Environment) -> ta
             watch::watch_cards(app.handle().clone(), folder);
         }
         schedule::start_backups(app.handle().clone());
+        schedule::start_visitor_housekeeping(app.handle().clone());
+        if let Some(window) = app.get_webview_window("main") {
+            webcam::allow_camera(&window);
+        }
         if env.launch.kiosk_mode
             && let Some(window) = app.get_webview_window("main")
         {

@@ -1,4 +1,5 @@
-//! Background work of the desktop app: the scheduled backups.
+//! Background work of the desktop app: the scheduled backups, auto sign-out and the
+//! retention purge.
 
 use std::time::Duration;
 
@@ -29,5 +30,37 @@ pub fn start_backups<R: Runtime>(app: tauri::AppHandle<R>) {
     });
     if let Err(err) = spawned {
         eprintln!("frontdesk: cannot start the backup schedule: {err}");
+    }
+}
+
+/// Every minute: sign out whoever is left at the site's auto sign-out time, and once a day run
+/// the retention purge. Failures are logged (counts only, never personal data) and retried at
+/// the next check.
+pub fn start_visitor_housekeeping<R: Runtime>(app: tauri::AppHandle<R>) {
+    let spawned = std::thread::Builder::new().name("frontdesk-visitors".into()).spawn(move || {
+        loop {
+            std::thread::sleep(CHECK_EVERY);
+            let state = app.state::<AppState>();
+            let Ok(kiosk) = state.kiosk() else { continue };
+            match kiosk.auto_sign_out_due() {
+                Ok(0) => {}
+                Ok(n) => {
+                    eprintln!("frontdesk: auto sign-out of {n} visits");
+                    let _ = tauri::Emitter::emit(&app, crate::events::DATA_CHANGED, ());
+                }
+                Err(err) => eprintln!("frontdesk: auto sign-out failed: {}", <&str>::from(err.code())),
+            }
+            match kiosk.purge_if_due() {
+                Ok(Some(report)) => eprintln!(
+                    "frontdesk: retention purge before {}: {} visits, {} invitations",
+                    report.before, report.visits, report.invitations
+                ),
+                Ok(None) => {}
+                Err(err) => eprintln!("frontdesk: retention purge failed: {}", <&str>::from(err.code())),
+            }
+        }
+    });
+    if let Err(err) = spawned {
+        eprintln!("frontdesk: cannot start the visitor housekeeping: {err}");
     }
 }

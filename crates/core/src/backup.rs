@@ -296,10 +296,10 @@ fn write_backup(
     let key = backup_key(ctx.secrets, ctx.site, true)?.expect("created above");
     let mut keys = Vec::new();
     // The device's keys and the site's badge-signing key: what a replacement machine needs.
-    let accounts = KeyPurpose::ALL
-        .into_iter()
-        .map(|purpose| device_key_account(ctx.device, purpose))
-        .chain([crate::badge::keys::site_key_account(ctx.site)]);
+    let accounts = KeyPurpose::ALL.into_iter().map(|purpose| device_key_account(ctx.device, purpose)).chain([
+        crate::badge::keys::site_key_account(ctx.site),
+        crate::visitors::identity::site_hash_key_account(ctx.site),
+    ]);
     for account in accounts {
         if let Some(secret) = ctx.secrets.get(&account)? {
             keys.push((account, base64::engine::general_purpose::STANDARD.encode(secret.expose())));

@@ -121,6 +121,10 @@ pub enum ErrorCode {
     VisitAlreadyStarted,
     /// The escort must confirm the hand-back before this visit signs out.
     HandbackRequired,
+    /// An invitation was refused (forged, expired, used up, revoked, unknown).
+    InvitationRefused,
+    /// The record (invitation, watch-list entry, host) does not exist.
+    NotFound,
 }
 
 /// Why one form field was refused.
@@ -149,6 +153,30 @@ pub enum FieldErrorCode {
     UnknownVisitorType,
     /// Not one of the site's areas.
     UnknownArea,
+    /// An ID number of the wrong shape for its type.
+    IdFormat,
+    /// A resident identity card number whose GB 11643 check character is wrong (a typo).
+    IdChecksum,
+    /// Not a phone number.
+    PhoneFormat,
+    /// Not a time of day (`HH:MM`).
+    TimeFormat,
+    /// A time that has already passed today.
+    TimePassed,
+    /// A number outside its allowed range.
+    OutOfRange,
+    /// The photo is not a JPEG or PNG image, or is too large.
+    PhotoInvalid,
+    /// Not a date (`YYYY-MM-DD`).
+    DateFormat,
+    /// The end date is before the start, in the past, or too far from it.
+    DateRange,
+    /// Not an email address.
+    EmailFormat,
+    /// Not a phone extension (digits).
+    ExtensionFormat,
+    /// Give a name, an ID number, or both.
+    NameOrId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -234,6 +262,10 @@ pub enum CoreError {
     VisitAlreadyStarted(String),
     #[error("visit {0} is escorted: the escort must confirm the hand-back before it signs out")]
     HandbackRequired(String),
+    #[error("the invitation was refused: {0:?}")]
+    InvitationRefused(crate::visitors::invitation::InvitationRefusal),
+    #[error("not found: {0}")]
+    NotFound(String),
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
@@ -285,6 +317,8 @@ impl CoreError {
             CoreError::ChecklistItemUnknown(_) => ErrorCode::ChecklistItemUnknown,
             CoreError::VisitAlreadyStarted(_) => ErrorCode::VisitAlreadyStarted,
             CoreError::HandbackRequired(_) => ErrorCode::HandbackRequired,
+            CoreError::InvitationRefused(_) => ErrorCode::InvitationRefused,
+            CoreError::NotFound(_) => ErrorCode::NotFound,
         }
     }
 

@@ -59,6 +59,10 @@ uuid_id!(
     /// One visit: a sign-in, and later its sign-out. A returning visitor gets a new visit.
     VisitId
 );
+uuid_id!(
+    /// One invitation (pre-registration) of a visitor.
+    InvitationId
+);
 
 /// A host (staff member) in the site's directory. Ids come from the directory source
 /// (site file, CSV import), so the same person keeps the same id everywhere.

@@ -26,12 +26,17 @@ mod escort;
 mod evacuation;
 mod paper;
 mod site_file;
+mod visitors;
 
 pub use admin::{AdminLogin, AdminSession, PinCheck, PinRefusal};
 pub use backups::CLI_ACTOR;
 pub use change::{Change, SYSTEM_ACTOR};
 pub use evacuation::{BackEntry, EvacuationSummary};
 pub use paper::{PaperPrint, PrinterRole};
+pub use visitors::{
+    ExportResult, HostImport, Invitation, InvitationCheck, InvitationStatus, IssuedInvitation, NewInvitation,
+    OverdueList, OverdueVisit, Photo, PurgeReport, ReturningQuery, ReturningVisitor, WatchlistHitView, WatchlistInput,
+};
 
 const META_DEVICE_ID: &str = "device_id";
 const META_KEYS_CREATED: &str = "keys_created_at";
@@ -88,6 +93,8 @@ pub struct Kiosk {
     retire_listeners: Mutex<Vec<ChangeListener>>,
     /// The site's badge key (see `kiosk/badges.rs`); replaced when the hub hands out the site's.
     badge_keys: RwLock<Arc<crate::badge::BadgeKeys>>,
+    /// The site's key for ID and phone hashes (see `visitors::identity`).
+    hash_key: RwLock<Arc<crate::visitors::SiteHashKey>>,
     data_dir: PathBuf,
 }
 
@@ -126,6 +133,7 @@ impl Kiosk {
         }
 
         let badge_keys = open_badge_keys(&store, secrets.as_ref(), &site, wall)?;
+        let hash_key = visitors::open_hash_key(&store, secrets.as_ref(), &site, wall)?;
 
         let clock = Clock::new(device, store.max_hlc()?, wall);
         let default_language = os_locale.as_deref().map_or(site.site.default_language, Lang::from_locale);
@@ -152,6 +160,7 @@ impl Kiosk {
             retired: Default::default(),
             retire_listeners: Mutex::default(),
             badge_keys: RwLock::new(Arc::new(badge_keys)),
+            hash_key: RwLock::new(Arc::new(hash_key)),
             data_dir,
         };
         kiosk.seed_directory()?;
@@ -197,6 +206,17 @@ impl Kiosk {
 
     pub(crate) fn badge_keys(&self) -> Arc<crate::badge::BadgeKeys> {
         self.badge_keys.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn hash_key(&self) -> Arc<crate::visitors::SiteHashKey> {
+        self.hash_key.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Read the site's ID-hashing key again (the hub handed out the site's).
+    pub(crate) fn reload_hash_key(&self) -> Result<(), CoreError> {
+        let key = visitors::open_hash_key(&self.store(), self.secrets.as_ref(), &self.site(), self.clock.wall_fn())?;
+        *self.hash_key.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(key);
+        Ok(())
     }
 
     /// Read the site's badge key again (the keyring's changed: the hub handed out the site's).
@@ -316,13 +336,32 @@ impl Kiosk {
         self.change(|change| {
             let desk_id = change.desk()?.id;
             let actor = change.desk_actor()?;
-            let host = change.read().host(&form.host_id)?;
             let signed_in_at = change.now();
-            // The watch list (issue 4) hands its result to the escort rules here.
-            let (fields, terms) = self.validate_sign_in(&form, host.as_ref(), signed_in_at, false)?;
-            let body = VisitSignedIn { visit_id, fields, desk_id, signed_in_at, terms: Some(terms) };
+            let host = change.read().host(&form.host_id)?;
+            // Both checks run, so the form marks every bad field at once; a watch-list hit
+            // (decided before anything is written) makes the escort rules require an escort.
+            let checked = self.check_sign_in(change, &form);
+            let hit = match &checked {
+                Ok((fields, details)) => !self.watchlist_matches(change, fields, details)?.is_empty(),
+                Err(_) => false,
+            };
+            let escort = self.validate_sign_in(&form, host.as_ref(), signed_in_at, hit);
+            let ((fields, details), terms) = match (checked, escort) {
+                (Ok(checked), Ok((_, terms))) => (checked, terms),
+                (Err(CoreError::Validation(mut a)), Err(CoreError::Validation(b))) => {
+                    for e in b {
+                        if !a.contains(&e) {
+                            a.push(e);
+                        }
+                    }
+                    return Err(CoreError::Validation(a));
+                }
+                (Err(e), _) | (_, Err(e)) => return Err(e),
+            };
+            let body = VisitSignedIn { visit_id, fields: fields.clone(), desk_id, signed_in_at, terms: Some(terms) };
             change.op(OpBody::VisitSignedIn(body))?;
             change.audit(&actor, AuditAction::SignIn, visit_id.to_string(), serde_json::json!({}))?;
+            self.record_sign_in_details(change, visit_id, &fields, details)?;
             Ok(())
         })?;
         self.visit(visit_id)

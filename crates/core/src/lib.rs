@@ -25,6 +25,7 @@ pub mod site;
 pub mod storage;
 pub mod sync;
 pub mod visit;
+pub mod visitors;
 
 pub use error::{ApiError, CoreError, ErrorCode, FieldError, FieldErrorCode};
 pub use kiosk::{Kiosk, KioskInfo, KioskOptions};

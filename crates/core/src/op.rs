@@ -58,6 +58,27 @@ pub enum OpBody {
     EscortCleared(crate::escort::EscortCleared),
     #[serde(rename = "escort.handed_back")]
     EscortHandedBack(crate::escort::EscortHandedBack),
+    // Visitor management (see `visitors::ops`).
+    #[serde(rename = "visit.details")]
+    VisitDetails(crate::visitors::ops::VisitDetails),
+    #[serde(rename = "visit.auto_signed_out")]
+    VisitAutoSignedOut(crate::visitors::ops::VisitAutoSignedOut),
+    #[serde(rename = "invitation.created")]
+    InvitationCreated(crate::visitors::ops::InvitationCreated),
+    #[serde(rename = "invitation.redeemed")]
+    InvitationRedeemed(crate::visitors::ops::InvitationRedeemed),
+    #[serde(rename = "invitation.revoked")]
+    InvitationRevoked(crate::visitors::ops::InvitationRevoked),
+    #[serde(rename = "watchlist.upserted")]
+    WatchlistUpserted(crate::visitors::ops::WatchlistUpserted),
+    #[serde(rename = "watchlist.hit")]
+    WatchlistHit(crate::visitors::ops::WatchlistHit),
+    #[serde(rename = "watchlist.cleared")]
+    WatchlistCleared(crate::visitors::ops::WatchlistCleared),
+    #[serde(rename = "retention.purged")]
+    RetentionPurged(crate::visitors::ops::RetentionPurged),
+    #[serde(rename = "site.visitor_settings")]
+    VisitorSettingsPublished(crate::visitors::ops::VisitorSettingsPublished),
 }
 
 /// What an operation is about: the unit the merge rules work on.
@@ -68,6 +89,9 @@ pub enum EntityKind {
     Site,
     Evacuation,
     Card,
+    Invitation,
+    Watchlist,
+    Retention,
 }
 
 impl EntityKind {
@@ -78,6 +102,9 @@ impl EntityKind {
             EntityKind::Site => "site",
             EntityKind::Evacuation => "evacuation",
             EntityKind::Card => "card",
+            EntityKind::Invitation => "invitation",
+            EntityKind::Watchlist => "watchlist",
+            EntityKind::Retention => "retention",
         }
     }
 }
@@ -99,6 +126,16 @@ impl OpBody {
             OpBody::EscortAssigned(_) => "escort.assigned",
             OpBody::EscortCleared(_) => "escort.cleared",
             OpBody::EscortHandedBack(_) => "escort.handed_back",
+            OpBody::VisitDetails(_) => "visit.details",
+            OpBody::VisitAutoSignedOut(_) => "visit.auto_signed_out",
+            OpBody::InvitationCreated(_) => "invitation.created",
+            OpBody::InvitationRedeemed(_) => "invitation.redeemed",
+            OpBody::InvitationRevoked(_) => "invitation.revoked",
+            OpBody::WatchlistUpserted(_) => "watchlist.upserted",
+            OpBody::WatchlistHit(_) => "watchlist.hit",
+            OpBody::WatchlistCleared(_) => "watchlist.cleared",
+            OpBody::RetentionPurged(_) => "retention.purged",
+            OpBody::VisitorSettingsPublished(_) => "site.visitor_settings",
         }
     }
 
@@ -120,6 +157,16 @@ impl OpBody {
             OpBody::EscortAssigned(b) => (EntityKind::Visit, b.visit_id.to_string()),
             OpBody::EscortCleared(b) => (EntityKind::Visit, b.visit_id.to_string()),
             OpBody::EscortHandedBack(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::VisitDetails(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::VisitAutoSignedOut(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::InvitationCreated(b) => (EntityKind::Invitation, b.invitation_id.to_string()),
+            OpBody::InvitationRedeemed(b) => (EntityKind::Invitation, b.invitation_id.to_string()),
+            OpBody::InvitationRevoked(b) => (EntityKind::Invitation, b.invitation_id.to_string()),
+            OpBody::WatchlistUpserted(b) => (EntityKind::Watchlist, b.entry.id.clone()),
+            OpBody::WatchlistHit(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::WatchlistCleared(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::RetentionPurged(_) => (EntityKind::Retention, "horizon".into()),
+            OpBody::VisitorSettingsPublished(_) => (EntityKind::Site, "visitor-settings".into()),
         }
     }
 }

@@ -25,6 +25,9 @@ pub struct NewVisit {
     /// The site's areas the visit needs.
     #[serde(default)]
     pub areas: Vec<String>,
+    /// ID, phone, expected end, photo, returning visitor, invitation (see `visitors`).
+    #[serde(default)]
+    pub details: crate::visitors::NewVisitDetails,
 }
 
 impl Default for NewVisit {
@@ -36,6 +39,7 @@ impl Default for NewVisit {
             purpose: String::new(),
             visitor_type: String::new(),
             areas: Vec::new(),
+            details: Default::default(),
         }
     }
 }
@@ -136,6 +140,8 @@ pub struct Visit {
     pub back_entered: bool,
     /// Visitor type, escort and hand-back (absent on visits from before escorts).
     pub escort: Option<crate::escort::VisitEscort>,
+    /// ID and phone (masked only), expected end, photo, watch-list cue (see `visitors`).
+    pub details: crate::visitors::VisitorDetails,
 }
 
 #[cfg(test)]

@@ -56,3 +56,23 @@ fn every_audit_action_has_a_message_in_every_language() {
         }
     }
 }
+
+#[test]
+fn every_visitor_code_the_ui_shows_has_a_message_in_every_language() {
+    use frontdesk_core::visitors::IdType;
+    use frontdesk_core::visitors::hosts_csv::ImportErrorCode;
+    for (lang, text) in CATALOGS {
+        let ids = message_ids(lang, text);
+        let mut wanted: Vec<String> =
+            ImportErrorCode::iter().map(|c| format!("import-error-{}", <&str>::from(c))).collect();
+        wanted.extend(IdType::iter().map(|t| format!("id-type-{}", t.as_str())));
+        for refusal in
+            ["malformed", "forged", "wrong_site", "unknown", "not_yet_valid", "expired", "used_up", "revoked"]
+        {
+            wanted.push(format!("invite-refused-{refusal}"));
+        }
+        for id in wanted {
+            assert!(ids.contains(&id), "{lang}.ftl lacks {id}");
+        }
+    }
+}

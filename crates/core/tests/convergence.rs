@@ -10,11 +10,15 @@ use frontdesk_core::evacuation::{
 };
 use frontdesk_core::hlc::Hlc;
 use frontdesk_core::i18n::Localized;
-use frontdesk_core::ids::{DeviceId, EvacuationId, HostId, OpId, SiteId, VisitId};
+use frontdesk_core::ids::{DeviceId, EvacuationId, HostId, InvitationId, OpId, SiteId, VisitId};
 use frontdesk_core::op::{
     HostRecord, Op, OpBody, VisitFields, VisitPatch, VisitSignedIn, VisitSignedOut, VisitUpdated,
 };
 use frontdesk_core::storage::Store;
+use frontdesk_core::visitors::VisitorSettings;
+use frontdesk_core::visitors::identity::IdType;
+use frontdesk_core::visitors::ops;
+use frontdesk_core::visitors::watchlist::{MatchedBy, WatchlistEntry};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -37,7 +41,19 @@ enum Action {
     Assign { visit: usize, host: u8, at: u8 },
     Clear { visit: usize, supervisor: bool, at: u8 },
     HandBack { visit: usize, host: u8, by_escort: bool, at: u8 },
+    Details { visit: usize, id: u8, end: u8 },
+    AutoOut { visit: usize, at: u8 },
+    Invite { invitation: usize, name: u8, until: u8 },
+    Redeem { invitation: usize, visit: usize },
+    Revoke { invitation: usize, at: u8 },
+    Watch { entry: u8, name: u8, active: bool },
+    Hit { visit: usize, entry: u8, at: u8 },
+    ClearHit { visit: usize, entry: u8, exempt: Option<u8>, at: u8 },
+    Purge { before: u8 },
+    Settings { days: u8 },
 }
+
+const INVITATIONS: usize = 2;
 
 fn action() -> impl Strategy<Value = Action> {
     prop_oneof![
@@ -77,6 +93,21 @@ fn action() -> impl Strategy<Value = Action> {
             by_escort,
             at
         }),
+        (0..VISITS, 0u8..3, any::<u8>()).prop_map(|(visit, id, end)| Action::Details { visit, id, end }),
+        (0..VISITS, any::<u8>()).prop_map(|(visit, at)| Action::AutoOut { visit, at }),
+        (0..INVITATIONS, any::<u8>(), 0u8..8).prop_map(|(invitation, name, until)| Action::Invite {
+            invitation,
+            name,
+            until
+        }),
+        (0..INVITATIONS, 0..VISITS).prop_map(|(invitation, visit)| Action::Redeem { invitation, visit }),
+        (0..INVITATIONS, any::<u8>()).prop_map(|(invitation, at)| Action::Revoke { invitation, at }),
+        (0u8..2, any::<u8>(), any::<bool>()).prop_map(|(entry, name, active)| Action::Watch { entry, name, active }),
+        (0..VISITS, 0u8..2, any::<u8>()).prop_map(|(visit, entry, at)| Action::Hit { visit, entry, at }),
+        (0..VISITS, 0u8..2, proptest::option::of(0u8..2), 0u8..8)
+            .prop_map(|(visit, entry, exempt, at)| Action::ClearHit { visit, entry, exempt, at }),
+        (0u8..8).prop_map(|before| Action::Purge { before }),
+        any::<u8>().prop_map(|days| Action::Settings { days }),
     ]
 }
 
@@ -89,6 +120,8 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
         let visits: Vec<VisitId> = (0..VISITS).map(|i| VisitId(uuid::Uuid::from_u128(1000 + i as u128))).collect();
         let evacuations: Vec<EvacuationId> =
             (0..EVACUATIONS).map(|i| EvacuationId(uuid::Uuid::from_u128(2000 + i as u128))).collect();
+        let invitations: Vec<InvitationId> =
+            (0..INVITATIONS).map(|i| InvitationId(uuid::Uuid::from_u128(3000 + i as u128))).collect();
         let mut seqs = [0u64; DEVICES];
         steps
             .into_iter()
@@ -194,6 +227,72 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
                         desk_id: format!("desk-{d}"),
                         at: ts(at),
                     }),
+                    Action::Details { visit, id, end } => OpBody::VisitDetails(ops::VisitDetails {
+                        visit_id: visits[visit],
+                        id_type: Some(IdType::Passport),
+                        id_masked: Some(format!("E1***{id}")),
+                        id_hash: Some(format!("hash-{id}")),
+                        phone_masked: None,
+                        phone_hash: None,
+                        name_key: Some(format!("key-{id}")),
+                        expected_end: Some(ts(end)),
+                        invitation_id: None,
+                    }),
+                    Action::AutoOut { visit, at } => {
+                        OpBody::VisitAutoSignedOut(ops::VisitAutoSignedOut { visit_id: visits[visit], at: ts(at) })
+                    }
+                    Action::Invite { invitation, name, until } => OpBody::InvitationCreated(ops::InvitationCreated {
+                        invitation_id: invitations[invitation],
+                        code: format!("CODE000{invitation}"),
+                        name: format!("guest-{name}"),
+                        company: String::new(),
+                        host_id: HostId("h0".into()),
+                        valid_from: ts(0),
+                        valid_until: ts(until),
+                        uses: 1,
+                        created_at: ts(0),
+                    }),
+                    Action::Redeem { invitation, visit } => OpBody::InvitationRedeemed(ops::InvitationRedeemed {
+                        invitation_id: invitations[invitation],
+                        visit_id: visits[visit],
+                        redeemed_at: ts(1),
+                    }),
+                    Action::Revoke { invitation, at } => OpBody::InvitationRevoked(ops::InvitationRevoked {
+                        invitation_id: invitations[invitation],
+                        revoked_at: ts(at),
+                    }),
+                    Action::Watch { entry, name, active } => OpBody::WatchlistUpserted(ops::WatchlistUpserted {
+                        entry: WatchlistEntry {
+                            id: format!("w{entry}"),
+                            name: format!("watched-{name}"),
+                            id_type: None,
+                            id_masked: None,
+                            id_hash: None,
+                            reason: String::new(),
+                            active,
+                        },
+                    }),
+                    Action::Hit { visit, entry, at } => OpBody::WatchlistHit(ops::WatchlistHit {
+                        visit_id: visits[visit],
+                        entries: vec![ops::HitEntry {
+                            entry_id: format!("w{entry}"),
+                            matched_by: vec![MatchedBy::Name],
+                        }],
+                        desk_id: format!("desk-{d}"),
+                        raised_at: ts(at),
+                    }),
+                    Action::ClearHit { visit, entry, exempt, at } => OpBody::WatchlistCleared(ops::WatchlistCleared {
+                        visit_id: visits[visit],
+                        entry_id: format!("w{entry}"),
+                        exempt_id_hash: exempt.map(|e| format!("hash-{e}")),
+                        cleared_at: ts(at),
+                    }),
+                    Action::Purge { before } => {
+                        OpBody::RetentionPurged(ops::RetentionPurged { before: ts(before), purged_at: ts(8) })
+                    }
+                    Action::Settings { days } => OpBody::VisitorSettingsPublished(ops::VisitorSettingsPublished {
+                        settings: VisitorSettings { retention_days: 1 + u32::from(days), ..VisitorSettings::default() },
+                    }),
                 };
                 Op {
                     id: OpId::new(),
@@ -295,6 +394,27 @@ proptest! {
             let expected = reference.read().escort_status(visit, false).unwrap();
             prop_assert_eq!(&a.read().escort_status(visit, false).unwrap(), &expected);
             prop_assert_eq!(&b.read().escort_status(visit, false).unwrap(), &expected);
+        }
+        // Every desk finds the same visits (the index order may differ; the kiosk sorts by time),
+        // and a purged visit's ops hold no personal data anywhere.
+        let found = |store: &Store| {
+            let mut ids = store.read().search_visit_ids("\"name\"", 50).unwrap();
+            ids.sort();
+            ids
+        };
+        prop_assert_eq!(found(&a), found(&reference));
+        prop_assert_eq!(found(&b), found(&reference));
+        if let Some(horizon) = a.read().retention_horizon().unwrap() {
+            let dump = dump(&a).join("\n");
+            for op in a.read().all_ops().unwrap() {
+                if let OpBody::VisitSignedIn(b) = &op.body
+                    && b.signed_in_at < horizon
+                {
+                    let visit = b.visit_id.to_string();
+                    prop_assert!(!dump.lines().any(|l| l.starts_with("visit ") && l.contains(&visit) && l.contains("name-")));
+                    prop_assert!(b.fields.name.is_empty(), "op body of a purged visit still names {}", b.fields.name);
+                }
+            }
         }
     }
 }

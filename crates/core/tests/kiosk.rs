@@ -65,16 +65,21 @@ fn every_change_is_in_the_op_log_with_increasing_sequence_and_clock() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(rows.len() as u64, hosts + 2);
+    // The directory seed, the sign-in with its private details (masked numbers, lookup hashes),
+    // the sign-out.
+    assert_eq!(rows.len() as u64, hosts + 3);
     for (i, (id, _, device, seq, _, _)) in rows.iter().enumerate() {
         assert_eq!(*seq, i as i64 + 1, "sequence numbers have no gaps");
         assert_eq!(uuid::Uuid::parse_str(id).unwrap().get_version_num(), 7);
         assert_eq!(device, &kiosk.device_id().to_string());
     }
     assert!(rows.windows(2).all(|w| w[0].1 < w[1].1), "clock stamps strictly increase");
-    let tail: Vec<(&str, &str)> = rows[rows.len() - 2..].iter().map(|r| (r.4.as_str(), r.5.as_str())).collect();
+    let tail: Vec<(&str, &str)> = rows[rows.len() - 3..].iter().map(|r| (r.4.as_str(), r.5.as_str())).collect();
     let id = visit.id.to_string();
-    assert_eq!(tail, [("visit.signed_in", id.as_str()), ("visit.signed_out", id.as_str())]);
+    assert_eq!(
+        tail,
+        [("visit.signed_in", id.as_str()), ("visit.details", id.as_str()), ("visit.signed_out", id.as_str())]
+    );
 }
 
 #[test]
@@ -127,7 +132,7 @@ fn data_device_identity_and_clock_survive_a_restart() {
     assert_eq!(kiosk.on_site().unwrap(), vec![visit.clone()]);
     // The directory is seeded once, not again on every start.
     let hosts = SiteConfig::demo().unwrap().hosts.len() as u64;
-    assert_eq!(op_count(dir.path()), hosts + 1);
+    assert_eq!(op_count(dir.path()), hosts + 2, "the seed, then the sign-in and its details");
     kiosk.sign_out(visit.id).unwrap();
 }
 
@@ -206,5 +211,7 @@ fn an_op_larger_than_the_hub_accepts_is_never_stored() {
     assert!(kiosk.on_site().unwrap().is_empty());
     // The kiosk carries on: the next op takes the sequence number the refused one did not use.
     kiosk.sign_in(visitor("王小明")).unwrap();
-    assert_eq!(op_count(dir.path()), before + 1);
+    let seqs: Vec<u64> = kiosk.all_ops().unwrap().iter().map(|op| op.seq).collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "no gap where the refused op would have been");
+    assert!(op_count(dir.path()) > before);
 }

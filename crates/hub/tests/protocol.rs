@@ -310,7 +310,7 @@ async fn unknown_forged_and_revoked_devices_are_refused() {
     push(&hub, &token, &kiosk.outbox(100).unwrap()).await.refused(401, "device_unknown");
     let answer = push(&hub, &fresh, &kiosk.outbox(100).unwrap()).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    assert_eq!(stored_ops(&hub).await, stored + 1);
+    assert_eq!(stored_ops(&hub).await, stored + 2, "the sign-in and its private details");
     hub.shutdown(std::time::Duration::from_secs(1)).await;
 }
 

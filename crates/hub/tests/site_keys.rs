@@ -79,6 +79,27 @@ async fn desks_that_started_alone_share_the_site_badge_key_through_the_hub() {
     })
     .await;
     assert!(b.check_badge(&printed_alone_at_b).unwrap().valid, "B still checks the badges it printed alone");
+
+    // The ID-hashing key is the site's too: a returning visitor signed in at A is found at B by
+    // phone number, though neither desk stores the number itself.
+    let returning = a
+        .sign_in(NewVisit {
+            name: "Returning Rita".into(),
+            company: "Acme".into(),
+            host_id: HostId("li-na".into()),
+            details: frontdesk_core::visitors::NewVisitDetails { phone: "138 0013 8000".into(), ..Default::default() },
+            ..NewVisit::default()
+        })
+        .unwrap();
+    let query = frontdesk_core::kiosk::ReturningQuery {
+        number: "13800138000".into(),
+        name: String::new(),
+        company: String::new(),
+    };
+    eventually("B finds A's visitor by phone", || {
+        b.returning_lookup(&query).unwrap().is_some_and(|found| found.visit_id == returning.id)
+    })
+    .await;
     let token = match b.admin_login("000000").unwrap() {
         frontdesk_core::kiosk::AdminLogin::Granted(s) => s.token,
         other => panic!("{other:?}"),

@@ -1,6 +1,7 @@
 import { render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 import type { KioskInfo } from "../lib/bindings/KioskInfo";
+import { noVisitorDetails } from "../lib/visitors";
 import type { Visit } from "../lib/bindings/Visit";
 import { i18n } from "../lib/i18n.svelte";
 import OnSiteList from "./OnSiteList.svelte";
@@ -18,6 +19,7 @@ const visit: Visit = {
   signed_out_at: null,
   back_entered: false,
   escort: null,
+  details: noVisitorDetails(),
 };
 
 function show(hidden: boolean) {

@@ -6,6 +6,7 @@ import { i18n } from "../lib/i18n.svelte";
 
 const signIn = vi.fn();
 const escortPreview = vi.fn();
+const invitationCheck = vi.fn();
 const options: VisitOptions = {
   visitor_types: [
     { id: "guest", name: { "zh-CN": "访客", en: "Guest" } },
@@ -20,6 +21,7 @@ vi.mock("../lib/bindings/commands", () => ({
   signIn: (...args: unknown[]) => signIn(...args),
   visitOptions: () => Promise.resolve(options),
   escortPreview: (...args: unknown[]) => escortPreview(...args),
+  invitationCheck: (...args: unknown[]) => invitationCheck(...args),
 }));
 
 const { default: SignInForm } = await import("./SignInForm.svelte");
@@ -55,6 +57,7 @@ describe("SignInForm", () => {
       purpose: "",
       visitor_type: "guest",
       areas: [],
+      details: expect.objectContaining({ id_type: null, id_number: "", phone: "", invitation: "" }),
     });
   });
 
@@ -119,5 +122,41 @@ describe("SignInForm", () => {
     await fireEvent.input(screen.getByTestId("visitor-name"), { target: { value: "Ann" } });
     await fireEvent.click(screen.getByTestId("visitor-submit"));
     await waitFor(() => expect(screen.getByTestId("form-error").textContent).toContain("could not read or write"));
+  });
+
+  it("fills the form from a scanned invitation and sends its token with the sign-in", async () => {
+    invitationCheck.mockResolvedValue({
+      refusal: null,
+      invitation_id: "i1",
+      name: "陈晓",
+      company: "滨海物流",
+      host_id: "li-na",
+      valid_until: null,
+    });
+    signIn.mockResolvedValue({ id: "v2" });
+    render(SignInForm, { hosts, onDone: vi.fn(), onCancel: vi.fn() });
+    await fireEvent.input(screen.getByTestId("invite-code"), { target: { value: "FI1TOKEN" } });
+    await fireEvent.click(screen.getByTestId("invite-apply"));
+    await waitFor(() => expect((screen.getByTestId("visitor-name") as HTMLInputElement).value).toBe("陈晓"));
+    expect((screen.getByTestId("visitor-host") as HTMLSelectElement).value).toBe("li-na");
+    await fireEvent.click(screen.getByTestId("visitor-submit"));
+    await waitFor(() => expect(signIn).toHaveBeenCalled());
+    expect(signIn.mock.calls[0][0].details.invitation).toBe("FI1TOKEN");
+  });
+
+  it("says why an invitation is refused and fills nothing", async () => {
+    invitationCheck.mockResolvedValue({
+      refusal: "expired",
+      invitation_id: "i1",
+      name: "",
+      company: "",
+      host_id: null,
+      valid_until: null,
+    });
+    render(SignInForm, { hosts, onDone: vi.fn(), onCancel: vi.fn() });
+    await fireEvent.input(screen.getByTestId("invite-code"), { target: { value: "ABCD-EFGH" } });
+    await fireEvent.click(screen.getByTestId("invite-apply"));
+    await waitFor(() => expect(screen.getByTestId("invite-note").textContent).toMatch(/expired/i));
+    expect((screen.getByTestId("visitor-name") as HTMLInputElement).value).toBe("");
   });
 });

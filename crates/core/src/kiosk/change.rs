@@ -89,6 +89,15 @@ impl<'a> Change<'a> {
         Ok(format!("admin:{}", self.desk()?.id))
     }
 
+    /// Keep a photo taken at sign-in (device-local, never synced).
+    pub(crate) fn put_photo(
+        &self,
+        visit: crate::ids::VisitId,
+        photo: &crate::storage::visitors::StoredPhoto,
+    ) -> Result<(), CoreError> {
+        Ok(crate::storage::visitors::put_photo(self.tx, visit, photo, self.now_ms)?)
+    }
+
     /// The ops written so far in this change.
     pub fn ops(&self) -> &[Op] {
         &self.ops

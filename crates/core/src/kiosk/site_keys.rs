@@ -88,7 +88,8 @@ impl Kiosk {
             )?;
             Ok(())
         })?;
-        self.reload_badge_keys()
+        self.reload_badge_keys()?;
+        self.reload_hash_key()
     }
 
     fn previous_badge_keys(&self) -> Result<Vec<PreviousKey>, CoreError> {

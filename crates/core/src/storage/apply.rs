@@ -91,7 +91,19 @@ pub(super) fn append_and_apply(tx: &Transaction<'_>, op: &Op, received_at_ms: i6
         OpBody::EscortAssigned(b) => super::escort::apply_assigned(tx, op, b)?,
         OpBody::EscortCleared(b) => super::escort::apply_cleared(tx, op, b)?,
         OpBody::EscortHandedBack(b) => super::escort::apply_handed_back(tx, op, b)?,
+        OpBody::VisitDetails(_)
+        | OpBody::VisitAutoSignedOut(_)
+        | OpBody::InvitationCreated(_)
+        | OpBody::InvitationRedeemed(_)
+        | OpBody::InvitationRevoked(_)
+        | OpBody::WatchlistUpserted(_)
+        | OpBody::WatchlistHit(_)
+        | OpBody::WatchlistCleared(_)
+        | OpBody::RetentionPurged(_)
+        | OpBody::VisitorSettingsPublished(_) => super::visitors::apply(tx, op)?,
     }
+    // The search index and the retention horizon follow every change of a visit.
+    super::visitors::after_visit_op(tx, op)?;
     Ok(true)
 }
 

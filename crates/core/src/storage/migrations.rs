@@ -111,6 +111,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(V4_AUTHORED_DOCS),
         M::up(super::evacuation::SCHEMA),
         M::up(super::escort::SCHEMA),
+        M::up(super::visitors::SCHEMA),
     ]
 }
 

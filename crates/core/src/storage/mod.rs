@@ -8,6 +8,7 @@ mod migrations;
 mod print_jobs;
 mod queries;
 mod sync;
+pub mod visitors;
 
 use std::path::{Path, PathBuf};
 
@@ -121,6 +122,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", true).map_err(open_err)?;
+        // Deleted content is overwritten, not merely unlinked: a retention purge leaves no
+        // personal data in free pages of the file.
+        conn.pragma_update(None, "secure_delete", true).map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_err)?;
 
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(open_err)?;

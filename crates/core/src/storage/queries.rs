@@ -7,16 +7,20 @@ use crate::ids::{HostId, VisitId};
 use crate::op::HostRecord;
 use crate::visit::{HostSummary, Visit};
 
-const VISIT_SELECT: &str = "
+pub(super) const VISIT_SELECT: &str = "
     SELECT v.id, v.name, v.company, v.purpose, v.host_id, v.desk_id, v.signed_in_at, v.signed_out_at,
-           h.id, h.name, h.department, h.extension, v.back_entered
+           h.id, h.name, h.department, h.extension, v.back_entered,
+           v.id_type, v.id_masked, v.phone_masked, v.expected_end, v.invitation_id, v.auto_signed_out_at, v.purged,
+           EXISTS (SELECT 1 FROM watchlist_hits w WHERE w.visit_id = v.id AND NOT EXISTS
+                   (SELECT 1 FROM watchlist_cleared c WHERE c.visit_id = w.visit_id AND c.entry_id = w.entry_id)),
+           EXISTS (SELECT 1 FROM visit_photos p WHERE p.visit_id = v.id)
     FROM visits v LEFT JOIN hosts h ON h.id = v.host_id";
 
 fn timestamp(ms: i64) -> Result<jiff::Timestamp> {
     jiff::Timestamp::from_millisecond(ms).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
-fn visit_from_row(r: &Row<'_>) -> Result<Visit> {
+pub(super) fn visit_from_row(r: &Row<'_>) -> Result<Visit> {
     let id: String = r.get(0)?;
     let host = match r.get::<_, Option<String>>(8)? {
         Some(host_id) => {
@@ -36,6 +40,7 @@ fn visit_from_row(r: &Row<'_>) -> Result<Visit> {
         signed_out_at: r.get::<_, Option<i64>>(7)?.map(timestamp).transpose()?,
         back_entered: r.get(12)?,
         escort: None, // see Reader::attach_escorts
+        details: crate::visitors::VisitorDetails::from_row(r, 13)?,
     })
 }
 
@@ -133,6 +138,7 @@ impl Reader<'_> {
         }
         dump.extend(self.evacuation_dump()?);
         dump.extend(self.escort_dump()?);
+        dump.extend(self.visitors_dump()?);
         Ok(dump)
     }
 }

@@ -31,6 +31,17 @@ impl OpBody {
             | OpBody::EscortCleared(_)
             | OpBody::EscortHandedBack(_) => Author::Device,
             OpBody::HostUpserted(_) | OpBody::SitePublished(_) | OpBody::CardPublished(_) => Author::Site,
+            // Visitor management: visits' details, invitations, hits and purges are any desk's;
+            // the watch list and the visitor settings are site data.
+            OpBody::VisitDetails(_)
+            | OpBody::VisitAutoSignedOut(_)
+            | OpBody::InvitationCreated(_)
+            | OpBody::InvitationRedeemed(_)
+            | OpBody::InvitationRevoked(_)
+            | OpBody::WatchlistHit(_)
+            | OpBody::WatchlistCleared(_)
+            | OpBody::RetentionPurged(_) => Author::Device,
+            OpBody::WatchlistUpserted(_) | OpBody::VisitorSettingsPublished(_) => Author::Site,
         }
     }
 }

@@ -25,15 +25,19 @@ pub const SECRET_BYTES: usize = 32;
 pub enum SiteSecret {
     /// The Ed25519 seed badges and invitations are signed with (`badge::keys`).
     BadgeSigning,
+    /// The HMAC key of ID, phone and name hashes (`visitors::identity`): one per site, so a
+    /// returning visitor or a watch-list entry matches at every desk.
+    IdHash,
 }
 
 impl SiteSecret {
-    pub const ALL: &'static [SiteSecret] = &[SiteSecret::BadgeSigning];
+    pub const ALL: &'static [SiteSecret] = &[SiteSecret::BadgeSigning, SiteSecret::IdHash];
 
     /// The name on the wire and in the hub's store.
     pub fn name(self) -> &'static str {
         match self {
             SiteSecret::BadgeSigning => "badge-signing",
+            SiteSecret::IdHash => "id-hash",
         }
     }
 
@@ -103,5 +107,6 @@ mod tests {
     fn accounts_are_per_site() {
         let site = SiteId("riverside-tower".into());
         assert_eq!(SiteSecret::BadgeSigning.account(&site), crate::badge::keys::site_key_account(&site));
+        assert_eq!(SiteSecret::IdHash.account(&site), crate::visitors::identity::site_hash_key_account(&site));
     }
 }

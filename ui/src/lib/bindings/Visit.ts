@@ -3,6 +3,7 @@ import type { HostId } from "./HostId";
 import type { HostSummary } from "./HostSummary";
 import type { VisitEscort } from "./VisitEscort";
 import type { VisitId } from "./VisitId";
+import type { VisitorDetails } from "./VisitorDetails";
 
 /**
  * A visit as the desk shows it.
@@ -19,4 +20,8 @@ back_entered: boolean,
 /**
  * Visitor type, escort and hand-back (absent on visits from before escorts).
  */
-escort: VisitEscort | null, };
+escort: VisitEscort | null, 
+/**
+ * ID and phone (masked only), expected end, photo, watch-list cue (see `visitors`).
+ */
+details: VisitorDetails, };

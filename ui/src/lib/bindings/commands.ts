@@ -16,19 +16,32 @@ import type { EscortDecision } from "./EscortDecision";
 import type { EscortStatus } from "./EscortStatus";
 import type { EvacuationRecord } from "./EvacuationRecord";
 import type { EvacuationSummary } from "./EvacuationSummary";
+import type { ExportResult } from "./ExportResult";
 import type { HandbackBy } from "./HandbackBy";
 import type { HostId } from "./HostId";
+import type { HostImport } from "./HostImport";
+import type { HostRecord } from "./HostRecord";
 import type { HostSummary } from "./HostSummary";
+import type { Invitation } from "./Invitation";
+import type { InvitationCheck } from "./InvitationCheck";
+import type { InvitationId } from "./InvitationId";
+import type { IssuedInvitation } from "./IssuedInvitation";
 import type { KioskInfo } from "./KioskInfo";
 import type { Lang } from "./Lang";
+import type { NewInvitation } from "./NewInvitation";
 import type { NewVisit } from "./NewVisit";
+import type { OverdueList } from "./OverdueList";
 import type { OverrideOutcome } from "./OverrideOutcome";
 import type { PaperPrint } from "./PaperPrint";
+import type { Photo } from "./Photo";
 import type { PrintJob } from "./PrintJob";
 import type { PrintJobId } from "./PrintJobId";
 import type { PrintSettings } from "./PrintSettings";
 import type { PrinterInfo } from "./PrinterInfo";
+import type { PurgeReport } from "./PurgeReport";
 import type { RestoreReport } from "./RestoreReport";
+import type { ReturningQuery } from "./ReturningQuery";
+import type { ReturningVisitor } from "./ReturningVisitor";
 import type { Role } from "./Role";
 import type { RollCall } from "./RollCall";
 import type { RollcallStatus } from "./RollcallStatus";
@@ -38,6 +51,10 @@ import type { SyncStatus } from "./SyncStatus";
 import type { Visit } from "./Visit";
 import type { VisitId } from "./VisitId";
 import type { VisitOptions } from "./VisitOptions";
+import type { VisitorSettings } from "./VisitorSettings";
+import type { WatchlistEntry } from "./WatchlistEntry";
+import type { WatchlistHitView } from "./WatchlistHitView";
+import type { WatchlistInput } from "./WatchlistInput";
 
 /** What the UI needs to draw its frame: site, desk, idle timeout, language. */
 export function kioskInfo(): Promise<KioskInfo> {
@@ -322,4 +339,104 @@ export function escortHandBack(visitId: VisitId, by: HandbackBy): Promise<Visit>
 /** Why the site file was refused at start (the kiosk runs on its last good copy), if it was. */
 export function siteProblem(session: string): Promise<string | null> {
   return invoke<string | null>("site_problem", { session });
+}
+
+/** Find a returning visitor by phone or ID number (exact), or exact full name and company: one visit or none, never a list. */
+export function returningLookup(query: ReturningQuery): Promise<ReturningVisitor | null> {
+  return invoke<ReturningVisitor | null>("returning_lookup", { query });
+}
+
+/** Check a scanned invitation token or a typed code: what it fills in, or why it is refused. */
+export function invitationCheck(text: string): Promise<InvitationCheck> {
+  return invoke<InvitationCheck>("invitation_check", { text });
+}
+
+/** Create an invitation: a short code and a signed QR token (admin). */
+export function invitationCreate(session: string, invitation: NewInvitation): Promise<IssuedInvitation> {
+  return invoke<IssuedInvitation>("invitation_create", { session, invitation });
+}
+
+/** Recent invitations with their status (admin). */
+export function invitationList(session: string): Promise<Array<Invitation>> {
+  return invoke<Array<Invitation>>("invitation_list", { session });
+}
+
+/** An invitation's token and QR code again (admin). */
+export function invitationShow(session: string, id: InvitationId): Promise<IssuedInvitation> {
+  return invoke<IssuedInvitation>("invitation_show", { session, id });
+}
+
+/** Revoke an invitation on every desk (admin). */
+export function invitationRevoke(session: string, id: InvitationId): Promise<Invitation> {
+  return invoke<Invitation>("invitation_revoke", { session, id });
+}
+
+/** The watch list (admin). */
+export function watchlistList(session: string): Promise<Array<WatchlistEntry>> {
+  return invoke<Array<WatchlistEntry>>("watchlist_list", { session });
+}
+
+/** Add or change a watch-list entry (admin; read-only once a hub manages the site). */
+export function watchlistSave(session: string, entry: WatchlistInput): Promise<WatchlistEntry> {
+  return invoke<WatchlistEntry>("watchlist_save", { session, entry });
+}
+
+/** Watch-list hits, latest first (admin). */
+export function watchlistHits(session: string): Promise<Array<WatchlistHitView>> {
+  return invoke<Array<WatchlistHitView>>("watchlist_hits", { session });
+}
+
+/** Mark a watch-list hit a false positive (admin). */
+export function watchlistFalsePositive(session: string, visitId: VisitId, entryId: string): Promise<null> {
+  return invoke<null>("watchlist_false_positive", { session, visitId, entryId });
+}
+
+/** Every host, active or not (admin). */
+export function hostsAll(session: string): Promise<Array<HostRecord>> {
+  return invoke<Array<HostRecord>>("hosts_all", { session });
+}
+
+/** Add or edit a host; hosts are deactivated, never deleted (admin). */
+export function hostSave(session: string, host: HostRecord): Promise<HostRecord> {
+  return invoke<HostRecord>("host_save", { session, host });
+}
+
+/** Import the host directory from CSV text: all or nothing, every bad row reported (admin). */
+export function hostsImport(session: string, csv: string): Promise<HostImport> {
+  return invoke<HostImport>("hosts_import", { session, csv });
+}
+
+/** Overdue visits and the visits that never signed out (auto signed out since yesterday). */
+export function overdue(): Promise<OverdueList> {
+  return invoke<OverdueList>("overdue");
+}
+
+/** The site's visitor settings: end of day, auto sign-out, retention. */
+export function visitorSettings(): Promise<VisitorSettings> {
+  return invoke<VisitorSettings>("visitor_settings");
+}
+
+/** Change the visitor settings (admin; audited). */
+export function setVisitorSettings(session: string, settings: VisitorSettings): Promise<VisitorSettings> {
+  return invoke<VisitorSettings>("set_visitor_settings", { session, settings });
+}
+
+/** Search visit history by name, company or host (admin). */
+export function visitsSearch(session: string, query: string): Promise<Array<Visit>> {
+  return invoke<Array<Visit>>("visits_search", { session, query });
+}
+
+/** Export visits of a date range to CSV with masked numbers (admin; audited). */
+export function visitsExport(session: string, from: string, to: string, lang: Lang): Promise<ExportResult> {
+  return invoke<ExportResult>("visits_export", { session, from, to, lang });
+}
+
+/** Run the retention purge now (admin; audited). */
+export function retentionPurge(session: string): Promise<PurgeReport> {
+  return invoke<PurgeReport>("retention_purge", { session });
+}
+
+/** The photo taken at a visit's sign-in, if any (this kiosk only). */
+export function visitPhoto(visitId: VisitId): Promise<Photo | null> {
+  return invoke<Photo | null>("visit_photo", { visitId });
 }
