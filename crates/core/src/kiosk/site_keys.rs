@@ -93,22 +93,31 @@ impl Kiosk {
     }
 
     fn previous_badge_keys(&self) -> Result<Vec<PreviousKey>, CoreError> {
-        Ok(self
-            .store()
-            .meta(META_PREVIOUS_BADGE_KEYS)?
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default())
+        Ok(parse_previous(self.store().meta(META_PREVIOUS_BADGE_KEYS)?))
     }
 
     /// Public keys of badges this kiosk printed before its key was replaced, while such badges
-    /// may still be valid.
+    /// may still be valid. (Not inside a change: it reads the store itself.)
     pub(crate) fn previous_badge_public_keys(&self) -> Result<Vec<ed25519_dalek::VerifyingKey>, CoreError> {
-        let now = self.now();
-        Ok(self
-            .previous_badge_keys()?
-            .into_iter()
-            .filter(|k| k.until > now)
-            .filter_map(|k| crate::badge::keys::parse_public_key(&k.public).ok())
-            .collect())
+        Ok(still_valid(parse_previous(self.store().meta(META_PREVIOUS_BADGE_KEYS)?), self.now()))
     }
+
+    /// [`Kiosk::previous_badge_public_keys`] inside a change (which holds the store).
+    pub(crate) fn previous_badge_public_keys_in(
+        &self,
+        change: &super::Change<'_>,
+    ) -> Result<Vec<ed25519_dalek::VerifyingKey>, CoreError> {
+        Ok(still_valid(parse_previous(change.meta(META_PREVIOUS_BADGE_KEYS)?), change.now()))
+    }
+}
+
+fn parse_previous(json: Option<String>) -> Vec<PreviousKey> {
+    json.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
+}
+
+fn still_valid(keys: Vec<PreviousKey>, now: jiff::Timestamp) -> Vec<ed25519_dalek::VerifyingKey> {
+    keys.into_iter()
+        .filter(|k| k.until > now)
+        .filter_map(|k| crate::badge::keys::parse_public_key(&k.public).ok())
+        .collect()
 }

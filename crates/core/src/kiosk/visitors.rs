@@ -689,7 +689,7 @@ impl Kiosk {
                         site.badges.public_key.as_deref().and_then(|k| crate::badge::keys::parse_public_key(k).ok()),
                     );
                     // Invitations signed before the hub handed this kiosk the site's key.
-                    keys.extend(self.previous_badge_public_keys()?);
+                    keys.extend(self.previous_badge_public_keys_in(change)?);
                     let c = &token.claims;
                     let row = change.read().invitation(c.invitation_id)?;
                     let used = row.as_ref().map_or(0, |r| r.used);
