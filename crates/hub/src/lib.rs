@@ -7,6 +7,7 @@
 pub mod author;
 pub mod enrol;
 pub mod live;
+pub mod retention;
 pub mod server;
 pub mod store;
 pub mod tls;

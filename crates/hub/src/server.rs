@@ -174,9 +174,28 @@ async fn push<S: HubStore>(
     let request: PushRequest = json_body(body)?;
     let pusher = device.pusher();
     validate::check_batch(&pusher, &request.ops, system_millis())?;
+    // A kiosk's retention purge reaches the hub's copies too (see `retention`).
+    let purge_before = request
+        .ops
+        .iter()
+        .filter_map(|op| match &op.body {
+            frontdesk_core::op::OpBody::RetentionPurged(b) => Some(b.before),
+            _ => None,
+        })
+        .max();
     let outcome = hub.store.push(pusher, request.ops, now()).await?;
     if outcome.stored > 0 {
         hub.live.advance(&device.site, outcome.head);
+    }
+    if let Some(before) = purge_before {
+        let (hub, site) = (hub.clone(), device.site.clone());
+        tokio::spawn(async move {
+            match crate::retention::purge(&hub.store, site, before).await {
+                Ok(n) if n > 0 => eprintln!("frontdesk-hub: retention purge: {n} operation(s) redacted"),
+                Ok(_) => {}
+                Err(e) => eprintln!("frontdesk-hub: retention purge failed: {e}"),
+            }
+        });
     }
     Ok(axum::Json(PushResponse {
         stored: outcome.stored,

@@ -117,7 +117,12 @@ pub enum Arrival {
 /// every device's ops without gaps, so `device_seq` also says what it expects next.
 pub fn classify(op: &Op, op_json: &str, stored: Option<&str>, device_seq: u64) -> Result<Arrival, HubError> {
     if let Some(stored) = stored {
-        return if stored == op_json {
+        // A purge may have redacted either copy (the hub's or the re-sender's): still the same op.
+        let redacted_copy = || {
+            serde_json::from_str::<Op>(stored)
+                .is_ok_and(|stored| crate::visitors::retention::same_up_to_redaction(&stored, op))
+        };
+        return if stored == op_json || redacted_copy() {
             Ok(Arrival::Duplicate)
         } else {
             Err(refuse(HubErrorCode::SequenceConflict, op, "an operation with this id and other content exists"))

@@ -7,6 +7,7 @@ pub mod hosts_csv;
 pub mod identity;
 pub mod invitation;
 pub mod ops;
+pub mod retention;
 pub mod settings;
 pub mod watchlist;
 

@@ -187,6 +187,19 @@ pub trait HubStore: Send + Sync + 'static {
     fn ops_of_kind(&self, site: SiteId, kind: &'static str)
     -> impl Future<Output = Result<Vec<Op>, StoreError>> + Send;
 
+    /// Ops of `site` not redacted yet of the kinds that may hold personal data, with their cursor.
+    fn redactable_ops(&self, site: SiteId) -> impl Future<Output = Result<Vec<(i64, Op)>, StoreError>> + Send;
+    /// The sign-in ops of these visits (redacted or not): when each visit began.
+    fn sign_ins_of(
+        &self,
+        site: SiteId,
+        visits: Vec<frontdesk_core::ids::VisitId>,
+    ) -> impl Future<Output = Result<Vec<Op>, StoreError>> + Send;
+    /// Replace ops (by cursor) with their redacted form; each op is redacted at most once.
+    fn redact(&self, redacted: Vec<(i64, Op)>) -> impl Future<Output = Result<usize, StoreError>> + Send;
+    /// Fold the write-ahead log into the database and truncate it.
+    fn checkpoint(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// Keep each offered site secret the site does not have yet (the first offer wins, atomically)
     /// and return all the site's secrets, by name.
     fn offer_site_secrets(

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use frontdesk_core::hlc::Hlc;
-use frontdesk_core::ids::{DeviceId, OpId, SiteId};
+use frontdesk_core::ids::{DeviceId, OpId, SiteId, VisitId};
 use frontdesk_core::op::Op;
 use frontdesk_core::sync::validate::{self, Arrival, Pusher};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -97,11 +97,27 @@ CREATE TABLE site_secrets (
 ) STRICT;
 "#;
 
+/// The retention purge reaches the hub's copies too: a site's `retention.purged` op has the hub
+/// rewrite the bodies of the ops it makes personal data leave (`redacted` 0 -> 1, once; nothing
+/// else of a row may change), as every kiosk does with its own log.
+const V3_REDACTION: &str = r#"
+ALTER TABLE ops ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0;
+DROP TRIGGER ops_are_append_only_update;
+CREATE TRIGGER ops_are_append_only_update BEFORE UPDATE ON ops
+WHEN NOT (old.redacted = 0 AND new.redacted = 1
+          AND new.cursor IS old.cursor AND new.id IS old.id AND new.site IS old.site
+          AND new.device IS old.device AND new.seq IS old.seq AND new.hlc IS old.hlc
+          AND new.kind IS old.kind AND new.received_at IS old.received_at)
+BEGIN SELECT RAISE(ABORT, 'the op log is append-only; only the retention purge may redact a body, once'); END;
+-- A visit's sign-ins, found by its id (a late correction of a purged visit is purged too).
+CREATE INDEX ops_visit_sign_in ON ops (site, json_extract(op, '$.body.visit_id')) WHERE kind = 'visit.signed_in';
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2_SITE_SECRETS)])
+    Migrations::new(vec![M::up(V1), M::up(V2_SITE_SECRETS), M::up(V3_REDACTION)])
 }
 
-const LATEST_VERSION: usize = 2;
+const LATEST_VERSION: usize = 3;
 
 /// Commit jobs queued together at most this many at a time.
 const MAX_GROUP: usize = 128;
@@ -156,6 +172,8 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     // WAL: readers beside the writer. FULL: a push the hub acknowledged survives power loss.
     conn.pragma_update(None, "journal_mode", "WAL").map_err(db_err)?;
     conn.pragma_update(None, "synchronous", "FULL").map_err(db_err)?;
+    // Pages freed or rewritten by the retention purge are zeroed, not left readable in the file.
+    conn.pragma_update(None, "secure_delete", true).map_err(db_err)?;
     conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err)?;
     Ok(conn)
 }
@@ -664,6 +682,71 @@ impl HubStore for SqliteHubStore {
                 .map_err(db_err)?;
             let rows = stmt.query_map([&site.0], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db_err)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
+        })
+        .await
+    }
+
+    async fn redactable_ops(&self, site: SiteId) -> Result<Vec<(i64, Op)>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT cursor, op FROM ops WHERE site = ?1 AND redacted = 0 AND kind IN
+                     ('visit.signed_in', 'visit.updated', 'visit.details', 'invitation.created', 'watchlist.cleared')
+                     ORDER BY cursor",
+                )
+                .map_err(db_err)?;
+            let rows =
+                stmt.query_map([&site.0], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).map_err(db_err)?;
+            rows.map(|row| {
+                let (cursor, json) = row.map_err(db_err)?;
+                Ok((cursor, op_from_json(&json)?))
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn sign_ins_of(&self, site: SiteId, visits: Vec<VisitId>) -> Result<Vec<Op>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT op FROM ops WHERE site = ?1 AND kind = 'visit.signed_in'
+                     AND json_extract(op, '$.body.visit_id') = ?2",
+                )
+                .map_err(db_err)?;
+            let mut out = Vec::new();
+            for visit in visits {
+                let rows =
+                    stmt.query_map(params![site.0, visit.to_string()], |r| r.get::<_, String>(0)).map_err(db_err)?;
+                for json in rows {
+                    out.push(op_from_json(&json.map_err(db_err)?)?);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn redact(&self, redacted: Vec<(i64, Op)>) -> Result<usize, StoreError> {
+        self.write(move |conn| {
+            let mut update = conn
+                .prepare_cached("UPDATE ops SET op = ?2, redacted = 1 WHERE cursor = ?1 AND redacted = 0")
+                .map_err(db_err)?;
+            let mut n = 0;
+            for (cursor, op) in &redacted {
+                n += update.execute(params![cursor, validate::op_json(op)]).map_err(db_err)?;
+            }
+            Ok(n)
+        })
+        .await
+    }
+
+    async fn checkpoint(&self) -> Result<(), StoreError> {
+        // Outside the writer's transaction (a checkpoint cannot run inside one). Best effort: a
+        // busy database is checkpointed by SQLite itself later.
+        self.read(|conn| {
+            // Old page images of redacted ops leave the WAL (it is truncated once folded in).
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(db_err)
         })
         .await
     }
