@@ -171,6 +171,65 @@ pub async fn publish_cards<S: HubStore>(
     Ok(report)
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WatchlistReport {
+    pub written: usize,
+    pub deactivated: usize,
+}
+
+/// Publish a site's watch list from its file (see `visitors::watchlist::parse_published`): ID
+/// numbers are hashed with the site's key (which the hub holds once a kiosk has enrolled) and
+/// kept only masked; entries the site had that the file no longer lists are deactivated. One bad
+/// entry publishes nothing; the same file twice writes nothing.
+pub async fn publish_watchlist<S: HubStore>(
+    store: &S,
+    site: &frontdesk_core::ids::SiteId,
+    text: &str,
+) -> Result<WatchlistReport, PublishError> {
+    let refuse =
+        |message: String| PublishError::Refused(HubError::new(frontdesk_core::sync::HubErrorCode::InvalidOp, message));
+    let held = store.offer_site_secrets(site.clone(), Vec::new(), now()).await?;
+    let key = held
+        .into_iter()
+        .find(|(name, _)| name == SiteSecret::IdHash.name())
+        .and_then(|(_, bytes)| frontdesk_core::visitors::SiteHashKey::from_secret(frontdesk_core::secrets::Secret::new(bytes)))
+        .ok_or_else(|| {
+            refuse(format!(
+                "the hub holds no ID-hashing key for site {site} yet: enrol one of its kiosks first (it hands the key up)"
+            ))
+        })?;
+    let entries = frontdesk_core::visitors::watchlist::parse_published(text, &key)
+        .map_err(|problems| refuse(format!("watch list not published:\n{}", problems.join("\n"))))?;
+    let mut current: BTreeMap<String, (Hlc, frontdesk_core::visitors::watchlist::WatchlistEntry)> = BTreeMap::new();
+    for op in store.ops_of_kind(site.clone(), "watchlist.upserted").await? {
+        if let OpBody::WatchlistUpserted(b) = op.body
+            && current.get(&b.entry.id).is_none_or(|(hlc, _)| op.hlc > *hlc)
+        {
+            current.insert(b.entry.id.clone(), (op.hlc, b.entry));
+        }
+    }
+    let mut report = WatchlistReport::default();
+    let mut bodies = Vec::new();
+    for entry in &entries {
+        if current.get(&entry.id).map(|(_, e)| e) != Some(entry) {
+            report.written += 1;
+            bodies.push(OpBody::WatchlistUpserted(frontdesk_core::visitors::ops::WatchlistUpserted {
+                entry: entry.clone(),
+            }));
+        }
+    }
+    for (id, (_, entry)) in &current {
+        if entry.active && !entries.iter().any(|e| &e.id == id) {
+            report.deactivated += 1;
+            bodies.push(OpBody::WatchlistUpserted(frontdesk_core::visitors::ops::WatchlistUpserted {
+                entry: frontdesk_core::visitors::watchlist::WatchlistEntry { active: false, ..entry.clone() },
+            }));
+        }
+    }
+    write_as_author(store, site, bodies).await?;
+    Ok(report)
+}
+
 /// Write `bodies` as ops of the hub's own device for `site`.
 async fn write_as_author<S: HubStore>(
     store: &S,

@@ -59,6 +59,11 @@ enum Command {
         #[command(subcommand)]
         command: SiteCommand,
     },
+    /// Publish a site's watch list to its kiosks.
+    Watchlist {
+        #[command(subcommand)]
+        command: WatchlistCommand,
+    },
     /// Publish emergency cards to a site's kiosks.
     Cards {
         #[command(subcommand)]
@@ -76,6 +81,20 @@ enum DevicesCommand {
     Revoke {
         /// The device id, or its name if that is unique.
         device: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum WatchlistCommand {
+    /// Publish a watch-list file (TOML, [[entry]] with id, name and/or id_type + id_number,
+    /// reason): ID numbers are kept only masked and hashed with the site's key; entries the file
+    /// no longer lists are deactivated. One bad entry publishes nothing.
+    Publish {
+        /// The site id (e.g. riverside-tower).
+        #[arg(long)]
+        site: String,
+        /// The watch-list file.
+        file: PathBuf,
     },
 }
 
@@ -208,6 +227,17 @@ async fn run(command: Command, data: PathBuf) -> Result<(), String> {
                 if report.settings_changed { "updated" } else { "unchanged" },
                 report.hosts_written,
                 report.hosts_deactivated
+            );
+            Ok(())
+        }
+        Command::Watchlist { command: WatchlistCommand::Publish { site, file } } => {
+            let store = open(&data)?;
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let site = SiteId(site);
+            let report = author::publish_watchlist(&store, &site, &text).await.map_err(|e| e.to_string())?;
+            println!(
+                "Published the watch list of site {site}: {} entr(y/ies) written, {} deactivated.",
+                report.written, report.deactivated
             );
             Ok(())
         }

@@ -763,52 +763,23 @@ impl Kiosk {
     /// Add or change a watch-list entry (admin; site data: refused once the hub manages it).
     pub fn save_watchlist_entry(&self, token: &str, input: &WatchlistInput) -> Result<WatchlistEntry, CoreError> {
         self.require_admin(token)?;
-        let mut errors = Vec::new();
-        let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
-        if hosts_csv::has_forbidden_chars(&input.name) {
-            errors.push(field("name", FieldErrorCode::ControlCharacters));
-        } else if name.chars().count() > crate::visit::NAME_MAX_CHARS {
-            errors.push(FieldError::too_long("name", crate::visit::NAME_MAX_CHARS));
-        }
-        if hosts_csv::has_forbidden_chars(&input.reason) {
-            errors.push(field("reason", FieldErrorCode::ControlCharacters));
-        } else if input.reason.chars().count() > crate::visit::PURPOSE_MAX_CHARS {
-            errors.push(FieldError::too_long("reason", crate::visit::PURPOSE_MAX_CHARS));
-        }
         let existing = if input.id.is_empty() { None } else { self.store().read().watchlist_entry(&input.id)? };
         if !input.id.is_empty() && existing.is_none() {
             return Err(CoreError::NotFound(input.id.clone()));
         }
-        let (mut id_type, mut id_masked, mut id_hash) =
-            existing.as_ref().map_or((None, None, None), |e| (e.id_type, e.id_masked.clone(), e.id_hash.clone()));
-        if !input.id_number.trim().is_empty() {
-            match input.id_type {
-                None => errors.push(field("id_type", FieldErrorCode::Required)),
-                Some(t) => match identity::check_id(t, &input.id_number) {
-                    Ok(number) => {
-                        id_type = Some(t);
-                        id_masked = Some(identity::mask(&number));
-                        id_hash = Some(self.hash_key().hash(HashKind::Id, &number));
-                    }
-                    Err(code) => errors.push(field("id_number", code)),
-                },
-            }
-        }
-        if name.is_empty() && id_hash.is_none() && errors.is_empty() {
-            errors.push(field("name", FieldErrorCode::NameOrId));
-        }
-        if !errors.is_empty() {
-            return Err(CoreError::Validation(errors));
-        }
-        let entry = WatchlistEntry {
-            id: if input.id.is_empty() { uuid::Uuid::now_v7().to_string() } else { input.id.clone() },
-            name,
-            id_type,
-            id_masked,
-            id_hash,
-            reason: input.reason.trim().to_owned(),
-            active: input.active,
-        };
+        let entry = watchlist::build_entry(
+            watchlist::EntryInput {
+                id: if input.id.is_empty() { uuid::Uuid::now_v7().to_string() } else { input.id.clone() },
+                name: &input.name,
+                id_type: input.id_type,
+                id_number: &input.id_number,
+                reason: &input.reason,
+                active: input.active,
+            },
+            existing.as_ref(),
+            &self.hash_key(),
+        )
+        .map_err(CoreError::Validation)?;
         self.change(|change| {
             change.op(OpBody::WatchlistUpserted(WatchlistUpserted { entry: entry.clone() }))?;
             let actor = change.admin_actor()?;

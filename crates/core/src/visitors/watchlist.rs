@@ -141,3 +141,132 @@ mod tests {
         assert!(matches(&inactive, &Candidate { name: "张伟", id_hash: None }, |_| false).is_empty());
     }
 }
+
+/// What an author gives for one entry: the number in clear, which never leaves this function.
+pub struct EntryInput<'a> {
+    pub id: String,
+    pub name: &'a str,
+    pub id_type: Option<IdType>,
+    /// Empty keeps `existing`'s ID as it is.
+    pub id_number: &'a str,
+    pub reason: &'a str,
+    pub active: bool,
+}
+
+/// Check an entry as an author wrote it and turn it into what is stored: a cleaned name, the ID
+/// only masked and as the site's keyed hash. Every bad field is reported at once.
+pub fn build_entry(
+    input: EntryInput<'_>,
+    existing: Option<&WatchlistEntry>,
+    key: &super::SiteHashKey,
+) -> Result<WatchlistEntry, Vec<crate::error::FieldError>> {
+    use super::identity::{self, HashKind};
+    use crate::error::{FieldError, FieldErrorCode};
+    let mut errors = Vec::new();
+    let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if super::hosts_csv::has_forbidden_chars(input.name) {
+        errors.push(FieldError::new("name", FieldErrorCode::ControlCharacters));
+    } else if name.chars().count() > crate::visit::NAME_MAX_CHARS {
+        errors.push(FieldError::too_long("name", crate::visit::NAME_MAX_CHARS));
+    }
+    if super::hosts_csv::has_forbidden_chars(input.reason) {
+        errors.push(FieldError::new("reason", FieldErrorCode::ControlCharacters));
+    } else if input.reason.chars().count() > crate::visit::PURPOSE_MAX_CHARS {
+        errors.push(FieldError::too_long("reason", crate::visit::PURPOSE_MAX_CHARS));
+    }
+    let (mut id_type, mut id_masked, mut id_hash) =
+        existing.map_or((None, None, None), |e| (e.id_type, e.id_masked.clone(), e.id_hash.clone()));
+    if !input.id_number.trim().is_empty() {
+        match input.id_type {
+            None => errors.push(FieldError::new("id_type", FieldErrorCode::Required)),
+            Some(t) => match identity::check_id(t, input.id_number) {
+                Ok(number) => {
+                    id_type = Some(t);
+                    id_masked = Some(identity::mask(&number));
+                    id_hash = Some(key.hash(HashKind::Id, &number));
+                }
+                Err(code) => errors.push(FieldError::new("id_number", code)),
+            },
+        }
+    }
+    if name.is_empty() && id_hash.is_none() && errors.is_empty() {
+        errors.push(FieldError::new("name", FieldErrorCode::NameOrId));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(WatchlistEntry {
+        id: input.id,
+        name,
+        id_type,
+        id_masked,
+        id_hash,
+        reason: input.reason.trim().to_owned(),
+        active: input.active,
+    })
+}
+
+/// A watch list as the site's security team keeps it for the hub to publish (TOML):
+///
+/// ```toml
+/// [[entry]]
+/// id = "w-001"                       # the author's stable key for the entry
+/// name = "张三"                      # and/or an ID document:
+/// id_type = "cn_resident"            # cn_resident, passport, hk_macau_permit, taiwan_permit, other
+/// id_number = "11010519491231002X"   # kept only masked and as the site's keyed hash
+/// reason = "Banned after the incident of 2026-10-04"
+/// ```
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublishedFile {
+    #[serde(default)]
+    entry: Vec<PublishedEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublishedEntry {
+    id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    id_type: Option<IdType>,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Read a published watch-list file into stored entries (all active). Every problem is reported
+/// as `entry[i].field: reason`; one bad entry publishes nothing.
+pub fn parse_published(text: &str, key: &super::SiteHashKey) -> Result<Vec<WatchlistEntry>, Vec<String>> {
+    let file: PublishedFile = toml::from_str(text).map_err(|e| vec![e.to_string()])?;
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    let mut ids = std::collections::BTreeSet::new();
+    for (i, e) in file.entry.iter().enumerate() {
+        let valid_id = !e.id.is_empty()
+            && e.id.len() <= 64
+            && e.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid_id {
+            problems.push(format!("entry[{i}].id: 1-64 letters, digits, '-' or '_'"));
+        } else if !ids.insert(e.id.clone()) {
+            problems.push(format!("entry[{i}].id: {:?} is used twice", e.id));
+        }
+        let input = EntryInput {
+            id: e.id.clone(),
+            name: &e.name,
+            id_type: e.id_type,
+            id_number: &e.id_number,
+            reason: &e.reason,
+            active: true,
+        };
+        match build_entry(input, None, key) {
+            Ok(entry) => entries.push(entry),
+            Err(fields) => {
+                problems.extend(fields.iter().map(|f| format!("entry[{i}].{}: {:?}", f.field, f.code)));
+            }
+        }
+    }
+    if problems.is_empty() { Ok(entries) } else { Err(problems) }
+}
