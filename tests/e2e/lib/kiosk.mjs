@@ -140,9 +140,16 @@ export class Kiosk {
     return this.session.findElements(sel(testId));
   }
 
+  /** Scroll an element to the middle of its scroll area, as a person would before tapping it:
+   *  the driver's own scrolling can leave it under a form's sticky buttons. */
+  async reveal(element) {
+    await this.session.executeScript("arguments[0].scrollIntoView({ block: 'center' })", element);
+    return element;
+  }
+
   async click(testId) {
     try {
-      await (await this.waitFor(testId)).click();
+      await (await this.reveal(await this.waitFor(testId))).click();
     } catch (error) {
       // A button whose own click removes it (submit, confirm) can vanish before the driver
       // finishes the click; if it is gone, the click did its work. If it was only re-drawn,
@@ -161,7 +168,7 @@ export class Kiosk {
 
   /** Choose the `<option>` of a select whose value is `value`. */
   async choose(testId, value) {
-    const select = await this.waitFor(testId);
+    const select = await this.reveal(await this.waitFor(testId));
     await select.findElement(By.css(`option[value="${value}"]`)).click();
   }
 
