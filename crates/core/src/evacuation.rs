@@ -43,6 +43,65 @@ pub struct EvacuationStarted {
 /// the hub's per-op limit however many people are on site.
 pub const VISITS_PER_OP: usize = 1_000;
 
+/// The ops that start an evacuation with `on_site` frozen: one per part of a long list (an empty
+/// site still writes one). Any device — a kiosk, or the hub for its guard console — starts one so.
+pub fn start_ops(
+    evacuation_id: EvacuationId,
+    started_at: jiff::Timestamp,
+    drill: bool,
+    desk_id: &str,
+    on_site: &[VisitId],
+) -> Vec<crate::op::OpBody> {
+    let mut parts: Vec<Vec<VisitId>> = on_site.chunks(VISITS_PER_OP).map(<[VisitId]>::to_vec).collect();
+    if parts.is_empty() {
+        parts.push(Vec::new());
+    }
+    parts
+        .into_iter()
+        .map(|part| {
+            crate::op::OpBody::EvacuationStarted(EvacuationStarted {
+                evacuation_id,
+                started_at,
+                drill,
+                desk_id: desk_id.to_owned(),
+                on_site: part,
+            })
+        })
+        .collect()
+}
+
+/// The ops that end the incident of `rollcall` at `now`: who was not accounted for (in parts) and
+/// how long the roll call took.
+pub fn end_ops(rollcall: &RollCall, now: jiff::Timestamp) -> (Vec<crate::op::OpBody>, EndFacts) {
+    let duration_seconds = (now.as_second() - rollcall.started_at.as_second()).max(0) as u64;
+    let missing = rollcall.not_accounted();
+    let missing_total = u32::try_from(missing.len()).unwrap_or(u32::MAX);
+    let mut parts: Vec<Vec<VisitId>> = missing.chunks(VISITS_PER_OP).map(<[VisitId]>::to_vec).collect();
+    if parts.is_empty() {
+        parts.push(Vec::new());
+    }
+    let ops = parts
+        .into_iter()
+        .map(|part| {
+            crate::op::OpBody::EvacuationEnded(EvacuationEnded {
+                evacuation_ids: rollcall.evacuation_ids.clone(),
+                ended_at: now,
+                missing: part,
+                missing_total: Some(missing_total),
+                duration_seconds,
+            })
+        })
+        .collect();
+    (ops, EndFacts { missing, duration_seconds })
+}
+
+/// What ending a roll call recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndFacts {
+    pub missing: Vec<VisitId>,
+    pub duration_seconds: u64,
+}
+
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, strum::IntoStaticStr, strum::EnumString,
 )]

@@ -7,10 +7,7 @@ use ts_rs::TS;
 use super::Kiosk;
 use crate::audit::AuditAction;
 use crate::error::{CoreError, FieldError, FieldErrorCode};
-use crate::evacuation::{
-    EvacuationEnded, EvacuationRecord, EvacuationStarted, RollCall, RollcallMarked, RollcallStatus, RollcallUpdate,
-    VISITS_PER_OP, VisitBackEntered,
-};
+use crate::evacuation::{EvacuationRecord, RollCall, RollcallMarked, RollcallStatus, RollcallUpdate, VisitBackEntered};
 use crate::ids::{EvacuationId, VisitId};
 use crate::op::{OpBody, VisitSignedIn, VisitSignedOut};
 use crate::visit::{NewVisit, Visit};
@@ -58,19 +55,8 @@ impl Kiosk {
             let evacuation_id = EvacuationId::new();
             let people = on_site.len();
             let (started_at, desk_id) = (change.now(), change.desk()?.id);
-            // One op per part of a long list; an empty site still writes one op.
-            let mut parts: Vec<Vec<VisitId>> = on_site.chunks(VISITS_PER_OP).map(<[VisitId]>::to_vec).collect();
-            if parts.is_empty() {
-                parts.push(Vec::new());
-            }
-            for part in parts {
-                change.op(OpBody::EvacuationStarted(EvacuationStarted {
-                    evacuation_id,
-                    started_at,
-                    drill,
-                    desk_id: desk_id.clone(),
-                    on_site: part,
-                }))?;
+            for body in crate::evacuation::start_ops(evacuation_id, started_at, drill, &desk_id, &on_site) {
+                change.op(body)?;
             }
             change.audit(
                 &actor,
@@ -122,23 +108,11 @@ impl Kiosk {
         self.change(|change| {
             let rollcall = change.read().rollcall()?.ok_or(CoreError::NoEvacuation)?;
             let actor = change.desk_actor()?;
-            let now = change.now();
-            let duration_seconds = (now.as_second() - rollcall.started_at.as_second()).max(0) as u64;
-            let missing = rollcall.not_accounted();
-            let missing_total = u32::try_from(missing.len()).unwrap_or(u32::MAX);
-            let mut parts: Vec<Vec<VisitId>> = missing.chunks(VISITS_PER_OP).map(<[VisitId]>::to_vec).collect();
-            if parts.is_empty() {
-                parts.push(Vec::new());
+            let (ops, facts) = crate::evacuation::end_ops(&rollcall, change.now());
+            for body in ops {
+                change.op(body)?;
             }
-            for part in parts {
-                change.op(OpBody::EvacuationEnded(EvacuationEnded {
-                    evacuation_ids: rollcall.evacuation_ids.clone(),
-                    ended_at: now,
-                    missing: part,
-                    missing_total: Some(missing_total),
-                    duration_seconds,
-                }))?;
-            }
+            let crate::evacuation::EndFacts { missing, duration_seconds } = facts;
             change.audit(
                 &actor,
                 AuditAction::EvacuationEnded,
