@@ -58,6 +58,24 @@ pub enum AuditAction {
     RollcallPrinted,
     FallbackKitPrinted,
     BackEntry,
+    /// An alert was raised (at a desk, or by the hub's supervision).
+    AlertRaised,
+    /// The hub confirmed it committed an alert (kiosk).
+    AlertDelivered,
+    AlertAcknowledged,
+    AlertEscalated,
+    AlertResolved,
+    AlertCancelled,
+    /// A guard signed in to the hub's web console (hub).
+    GuardLogin,
+    GuardLoginFailed,
+    GuardLogout,
+    /// A guard account was added, changed or disabled (hub).
+    GuardAccountChanged,
+    /// The hub stopped hearing a kiosk (hub).
+    LostContact,
+    /// The hub hears a silent kiosk again (hub).
+    ContactRestored,
 }
 
 impl AuditAction {

@@ -103,6 +103,18 @@ pub enum ErrorCode {
     NoEvacuation,
     /// No document (A4) printer is chosen in the settings.
     NoDocumentPrinter,
+    /// No alert with that id is known here.
+    AlertNotFound,
+    /// The alert is already resolved or cancelled.
+    AlertEnded,
+    /// An alert must be acknowledged before it is resolved.
+    AlertNotAcknowledged,
+    /// Only the raising desk's staff-assistance call can be cancelled.
+    AlertNotCancellable,
+    /// The 10 seconds to cancel a staff-assistance call have passed.
+    AlertCancelWindow,
+    /// Acknowledging and resolving alerts needs this desk in guard mode.
+    GuardModeRequired,
 }
 
 /// Why one form field was refused.
@@ -127,6 +139,8 @@ pub enum FieldErrorCode {
     PinTooSimple,
     /// The two entries of a new PIN differ.
     PinMismatch,
+    /// The PIN is taken for another purpose (the site's duress PIN).
+    PinReserved,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -194,6 +208,10 @@ pub enum CoreError {
     NoEvacuation,
     #[error("no document printer is chosen in the settings")]
     NoDocumentPrinter,
+    #[error(transparent)]
+    Alert(#[from] crate::alert::AlertRefusal),
+    #[error("this needs the desk in guard mode (admin settings)")]
+    GuardModeRequired,
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
@@ -236,6 +254,16 @@ impl CoreError {
             },
             CoreError::NoEvacuation => ErrorCode::NoEvacuation,
             CoreError::NoDocumentPrinter => ErrorCode::NoDocumentPrinter,
+            CoreError::Alert(refusal) => match refusal {
+                crate::alert::AlertRefusal::NotFound => ErrorCode::AlertNotFound,
+                crate::alert::AlertRefusal::Ended => ErrorCode::AlertEnded,
+                crate::alert::AlertRefusal::NotAcknowledged => ErrorCode::AlertNotAcknowledged,
+                crate::alert::AlertRefusal::NotCancellable | crate::alert::AlertRefusal::NotRaiser => {
+                    ErrorCode::AlertNotCancellable
+                }
+                crate::alert::AlertRefusal::CancelWindowPassed => ErrorCode::AlertCancelWindow,
+            },
+            CoreError::GuardModeRequired => ErrorCode::GuardModeRequired,
         }
     }
 

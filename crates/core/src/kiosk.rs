@@ -20,12 +20,14 @@ use crate::storage::{StorageError, Store};
 use crate::visit::{HostSummary, NewVisit, Visit};
 
 mod admin;
+mod alerts;
 mod backups;
 mod change;
 mod evacuation;
 mod paper;
 
 pub use admin::{AdminLogin, AdminSession, PinCheck, PinRefusal};
+pub use alerts::{CancelOutcome, DeskAlertStatus, IndicatorState, MAX_DRILL_MINUTES, RaiseAlert, RaisedAlert};
 pub use backups::CLI_ACTOR;
 pub use change::{Change, SYSTEM_ACTOR};
 pub use evacuation::{BackEntry, EvacuationSummary};
@@ -83,6 +85,8 @@ pub struct Kiosk {
     /// The site's badge key (see `kiosk/badges.rs`).
     badge_keys: crate::badge::BadgeKeys,
     data_dir: PathBuf,
+    /// Alerts changed since the sync engine last told the app (see `kiosk/alerts.rs`).
+    alerts_dirty: std::sync::atomic::AtomicBool,
 }
 
 mod badges;
@@ -139,6 +143,7 @@ impl Kiosk {
             listeners: Mutex::default(),
             badge_keys,
             data_dir,
+            alerts_dirty: std::sync::atomic::AtomicBool::new(false),
         };
         kiosk.seed_directory()?;
         Ok(kiosk)

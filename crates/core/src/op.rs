@@ -47,6 +47,16 @@ pub enum OpBody {
     EvacuationEnded(crate::evacuation::EvacuationEnded),
     #[serde(rename = "visit.back_entered")]
     VisitBackEntered(crate::evacuation::VisitBackEntered),
+    #[serde(rename = "alert.raised")]
+    AlertRaised(crate::alert::AlertRaised),
+    #[serde(rename = "alert.acknowledged")]
+    AlertAcknowledged(crate::alert::AlertAcknowledged),
+    #[serde(rename = "alert.escalated")]
+    AlertEscalated(crate::alert::AlertEscalated),
+    #[serde(rename = "alert.resolved")]
+    AlertResolved(crate::alert::AlertResolved),
+    #[serde(rename = "alert.cancelled")]
+    AlertCancelled(crate::alert::AlertCancelled),
 }
 
 /// What an operation is about: the unit the merge rules work on.
@@ -56,6 +66,7 @@ pub enum EntityKind {
     Host,
     Site,
     Evacuation,
+    Alert,
 }
 
 impl EntityKind {
@@ -65,6 +76,7 @@ impl EntityKind {
             EntityKind::Host => "host",
             EntityKind::Site => "site",
             EntityKind::Evacuation => "evacuation",
+            EntityKind::Alert => "alert",
         }
     }
 }
@@ -81,6 +93,11 @@ impl OpBody {
             OpBody::RollcallMarked(_) => "rollcall.marked",
             OpBody::EvacuationEnded(_) => "evacuation.ended",
             OpBody::VisitBackEntered(_) => "visit.back_entered",
+            OpBody::AlertRaised(_) => "alert.raised",
+            OpBody::AlertAcknowledged(_) => "alert.acknowledged",
+            OpBody::AlertEscalated(_) => "alert.escalated",
+            OpBody::AlertResolved(_) => "alert.resolved",
+            OpBody::AlertCancelled(_) => "alert.cancelled",
         }
     }
 
@@ -97,6 +114,14 @@ impl OpBody {
                 (EntityKind::Evacuation, b.evacuation_ids.first().map(|e| e.to_string()).unwrap_or_default())
             }
             OpBody::VisitBackEntered(b) => (EntityKind::Visit, b.visit_id.to_string()),
+            OpBody::AlertRaised(_)
+            | OpBody::AlertAcknowledged(_)
+            | OpBody::AlertEscalated(_)
+            | OpBody::AlertResolved(_)
+            | OpBody::AlertCancelled(_) => (
+                EntityKind::Alert,
+                crate::alert::AlertRecord::alert_of(self).map(|id| id.to_string()).unwrap_or_default(),
+            ),
         }
     }
 }

@@ -57,6 +57,11 @@ pub fn verify_pin(phc: &str, pin: &str) -> bool {
     Argon2::default().verify_password(pin.as_bytes(), phc).is_ok()
 }
 
+/// Whether `text` is an Argon2id PHC string this build can verify against.
+pub fn is_pin_hash(text: &str) -> bool {
+    argon2::PasswordHash::new(text).is_ok_and(|h| h.algorithm.as_str() == "argon2id")
+}
+
 /// Rules for a new PIN: 6–12 digits, not the default, not one repeated digit, not a run like
 /// 123456 or 987654.
 pub fn validate_new_pin(pin: &str) -> Result<(), FieldErrorCode> {

@@ -55,7 +55,7 @@ impl NewVisit {
 /// Trim, collapse runs of white space, and refuse what has no place in a name on a badge:
 /// control characters, invisible format characters and bidirectional overrides (which can make
 /// a printed name read differently from what was stored).
-fn clean_text(field: &str, raw: &str, max: usize, required: bool, errors: &mut Vec<FieldError>) -> String {
+pub(crate) fn clean_text(field: &str, raw: &str, max: usize, required: bool, errors: &mut Vec<FieldError>) -> String {
     if raw.chars().any(is_forbidden_char) {
         errors.push(FieldError::new(field, FieldErrorCode::ControlCharacters));
         return String::new();

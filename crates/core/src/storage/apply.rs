@@ -6,7 +6,8 @@
 //! - creation (desk, sign-in time): the earliest creation op by HLC;
 //! - sign-out: once signed out, always signed out; the earliest sign-out by HLC is kept;
 //! - hosts: last writer wins for the whole record, by HLC;
-//! - authored documents (site settings): last writer wins for the whole document, by HLC.
+//! - authored documents (site settings): last writer wins for the whole document, by HLC;
+//! - alerts: see `crate::alert` (state only moves forward; acknowledgements are a set).
 
 use std::collections::BTreeMap;
 
@@ -70,6 +71,13 @@ pub(super) fn append_and_apply(tx: &Transaction<'_>, op: &Op, received_at_ms: i6
         OpBody::RollcallMarked(b) => super::evacuation::apply_marked(tx, op, b)?,
         OpBody::EvacuationEnded(b) => super::evacuation::apply_ended(tx, op, b)?,
         OpBody::VisitBackEntered(b) => super::evacuation::apply_back_entered(tx, b)?,
+        OpBody::AlertRaised(_)
+        | OpBody::AlertAcknowledged(_)
+        | OpBody::AlertEscalated(_)
+        | OpBody::AlertResolved(_)
+        | OpBody::AlertCancelled(_) => {
+            super::alerts::apply(tx, op, received_at_ms)?;
+        }
     }
     Ok(true)
 }

@@ -110,6 +110,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(crate::audit::SCHEMA),
         M::up(V4_AUTHORED_DOCS),
         M::up(super::evacuation::SCHEMA),
+        M::up(super::alerts::SCHEMA),
     ]
 }
 

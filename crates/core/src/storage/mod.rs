@@ -1,5 +1,6 @@
 //! The device's SQLite database: the op log plus the tables materialised from it.
 
+pub mod alerts;
 mod apply;
 mod authored;
 mod evacuation;

@@ -128,6 +128,7 @@ impl Reader<'_> {
             dump.push(format!("doc {collection} {id} | {hlc} | {body}"));
         }
         dump.extend(self.evacuation_dump()?);
+        dump.extend(super::alerts::dump(self.0)?);
         Ok(dump)
     }
 }

@@ -26,6 +26,12 @@ impl OpBody {
             | OpBody::EvacuationEnded(_)
             | OpBody::VisitBackEntered(_) => Author::Device,
             OpBody::HostUpserted(_) | OpBody::SitePublished(_) => Author::Site,
+            // Any device raises and acts on alerts (guards through the hub's own device).
+            OpBody::AlertRaised(_)
+            | OpBody::AlertAcknowledged(_)
+            | OpBody::AlertEscalated(_)
+            | OpBody::AlertResolved(_)
+            | OpBody::AlertCancelled(_) => Author::Device,
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::secrets::{Secret, SecretError};
 use crate::site::SiteConfig;
 use crate::storage::{StorageError, Store};
 
-const META_LINK: &str = "hub.link";
+pub(crate) const META_LINK: &str = "hub.link";
 const META_CURSOR: &str = "hub.cursor";
 const META_CURSOR_ID: &str = "hub.cursor_id";
 const META_PUSHED: &str = "hub.pushed_seq";
@@ -218,6 +218,7 @@ impl Kiosk {
         for op in &page.ops {
             self.clock().observe(op.hlc);
         }
+        self.audit_alert_news(&page.ops)?;
         if page.ops.iter().any(|op| matches!(op.body, OpBody::SitePublished(_))) {
             let current = self.site();
             if let Some(published) = published_site(&self.store(), &current)? {

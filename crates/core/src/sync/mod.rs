@@ -24,6 +24,12 @@ pub use status::{HubSummary, LinkHealth, SyncState, SyncStatus};
 
 use crate::error::ErrorCode;
 
+/// The `meta` key of the hub link (read inside a change, where `Kiosk::hub_link` would wait
+/// for the lock the change holds).
+pub(crate) fn link_meta_key() -> &'static str {
+    link::META_LINK
+}
+
 /// Why talking to the hub did not work, as the kiosk reports it.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SyncError {
