@@ -136,7 +136,7 @@ impl AuditVerification {
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-pub(crate) const SCHEMA: &str = r#"
+pub const SCHEMA: &str = r#"
 -- The audit log (see crates/core/src/audit.rs). Append-only; each hash covers the entry and
 -- the hash before it.
 CREATE TABLE audit (
