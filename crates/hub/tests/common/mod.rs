@@ -259,6 +259,11 @@ pub struct Feed {
 }
 
 impl Feed {
+    /// Read the live feed from a response opened by hand.
+    pub fn from_response(response: reqwest::Response) -> Feed {
+        Feed { response, buffer: String::new() }
+    }
+
     /// The next event (keep-alive comments skipped); `None` when the stream ended.
     pub async fn next(&mut self) -> Option<FeedEvent> {
         loop {
