@@ -573,3 +573,6 @@ console-report-trigger = Trigger
 console-report-by-kind = By kind
 console-report-kind = Kind
 console-report-drills = Drills: { $count } (median time to acknowledge { $median })
+notify-alert-title = Alert: { $kind }
+notify-alert-body = { $desk }. Open Frontdesk to acknowledge.
+drill-badge = DRILL

@@ -569,3 +569,6 @@ console-report-trigger = 触发方式
 console-report-by-kind = 按类型
 console-report-kind = 类型
 console-report-drills = 演练：{ $count } 次（接警用时中位数 { $median }）
+notify-alert-title = 警报：{ $kind }
+notify-alert-body = { $desk }。请打开前台通接警。
+drill-badge = 演练

@@ -58,7 +58,12 @@ fn cli(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
 }
 
 fn code_from(output: &str) -> String {
-    output.lines().map(str::trim).find(|l| l.len() == 19 && l.chars().filter(|c| *c == '-').count() == 3).unwrap().to_owned()
+    output
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() == 19 && l.chars().filter(|c| *c == '-').count() == 3)
+        .unwrap()
+        .to_owned()
 }
 
 /// What one console was shown: each alert event (id, state, escalation round) in order.

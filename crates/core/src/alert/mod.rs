@@ -443,19 +443,8 @@ pub const DEFAULT_HOTKEY: &str = "Ctrl+Alt+F9";
 /// allowed for keys nobody types by accident (F13-F24, Pause, ScrollLock: what USB panic
 /// buttons send).
 pub fn check_hotkey(text: &str) -> Result<(), String> {
-    const MODIFIERS: &[&str] = &[
-        "ctrl",
-        "control",
-        "alt",
-        "option",
-        "shift",
-        "super",
-        "meta",
-        "cmd",
-        "command",
-        "cmdorctrl",
-        "commandorcontrol",
-    ];
+    const MODIFIERS: &[&str] =
+        &["ctrl", "control", "alt", "option", "shift", "super", "cmd", "command", "cmdorctrl", "commandorcontrol"];
     const NAMED: &[&str] = &[
         "space",
         "enter",

@@ -3,4 +3,4 @@
 /**
  * Why one form field was refused.
  */
-export type FieldErrorCode = "required" | "too_long" | "control_characters" | "unknown_host" | "host_inactive" | "in_future" | "out_before_in" | "bad_time" | "pin_format" | "pin_too_simple" | "pin_mismatch";
+export type FieldErrorCode = "required" | "too_long" | "control_characters" | "unknown_host" | "host_inactive" | "in_future" | "out_before_in" | "bad_time" | "pin_format" | "pin_too_simple" | "pin_mismatch" | "pin_reserved";
