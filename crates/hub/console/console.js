@@ -34,7 +34,7 @@ const PAGES = {
 function t(id, args = {}) {
   const template = state.messages[id];
   if (template === undefined) return id;
-  return template.replace(/\{\$([a-zA-Z_-]+)\}/g, (_, name) => (name in args ? String(args[name]) : ""));
+  return template.replace(/\{\$([a-zA-Z0-9_-]+)\}/g, (_, name) => (name in args ? String(args[name]) : ""));
 }
 
 /** An element with attributes and children (strings become text, never markup). */
@@ -82,19 +82,42 @@ async function loadMessages() {
   document.title = t("console-title");
 }
 
+/** Times in the site's time zone, whatever the phone's. */
+function zone() {
+  return state.me?.timezone || undefined;
+}
+
 function time(iso) {
-  return new Date(iso).toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return new Date(iso).toLocaleTimeString(state.lang, {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hour12: false,
+    timeZone: zone(),
+  });
 }
 
 function dateTime(iso) {
-  return new Date(iso).toLocaleString(state.lang, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  return new Date(iso).toLocaleString(state.lang, {
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+    timeZone: zone(),
+  });
 }
 
 // --- Alerts and the live feed ---------------------------------------------------------------
 
+/** How many changes of each alert this page was given (shown as `data-updates` on its card,
+ * so a test can see that nothing arrived twice). */
+const updates = new Map();
+
 /** Keep the newest state of each alert: an update older than what is shown changes nothing. */
 function upsert(update) {
   const known = state.alerts.get(update.alert.id);
+  if (!known || update.cursor > known.cursor) updates.set(update.alert.id, (updates.get(update.alert.id) ?? 0) + 1);
   if (!known || update.cursor >= known.cursor) state.alerts.set(update.alert.id, update);
   if (update.cursor > state.cursor) state.cursor = update.cursor;
 }
@@ -158,7 +181,9 @@ function sorted() {
   for (const { alert } of state.alerts.values()) {
     (alert.state === "raised" || alert.state === "acknowledged" ? open : closed).push(alert);
   }
-  open.sort((a, b) => a.raised_at.localeCompare(b.raised_at));
+  // The most serious first, then the one waiting longest.
+  const rank = { emergency: 0, warning: 1, notice: 2 };
+  open.sort((a, b) => rank[a.level] - rank[b.level] || a.raised_at.localeCompare(b.raised_at));
   closed.sort((a, b) => b.raised_at.localeCompare(a.raised_at));
   return { open, closed };
 }
@@ -414,6 +439,7 @@ function alertCard(alert) {
       "data-state": alert.state,
       "data-kind": alert.kind,
       "data-drill": alert.drill ? "true" : "false",
+      "data-updates": updates.get(alert.id) ?? 0,
     },
     h(
       "div",
@@ -539,7 +565,17 @@ function renderCard() {
   return h(
     "section",
     { class: "guard-card card", "data-testid": "guard-card", "data-scenario": c.scenario },
-    h("div", { class: `card-title hazard-${c.hazard}` }, h("h2", {}, c.title), h("span", {}, t(`role-${c.role}`))),
+    h(
+      "div",
+      { class: `card-title hazard-${c.hazard}` },
+      h("h2", {}, c.title),
+      h("span", {}, t(`role-${c.role}`)),
+      h(
+        "button",
+        { type: "button", class: "btn small", onclick: () => ((state.card = null), render()), "data-testid": "guard-card-close" },
+        t("console-card-close"),
+      ),
+    ),
     h("p", { class: "muted" }, `${t("card-when")} ${c.when}`),
     h("h3", {}, t("card-first")),
     h("ol", { class: "first" }, c.first_actions.map((a) => h("li", {}, a))),
@@ -549,7 +585,6 @@ function renderCard() {
     h("ul", { class: "calls" }, c.calls.map((call) => h("li", {}, `${t(`call-${call.key}`)}: `, h("strong", {}, call.number)))),
     c.donts.length ? h("h3", {}, t("card-donts")) : null,
     h("ul", {}, c.donts.map((d) => h("li", {}, d))),
-    h("button", { type: "button", class: "btn", onclick: () => ((state.card = null), render()), "data-testid": "guard-card-close" }, t("console-card-close")),
   );
 }
 
@@ -658,12 +693,13 @@ function render() {
     return;
   }
   const page = PAGES[state.page];
-  app.append(
+  const parts = [
     header(),
     nav(),
     state.error ? h("p", { class: "error banner", role: "alert", "data-testid": "console-error" }, state.error) : null,
-    ...[page.render()].flat().filter(Boolean),
-  );
+    ...[page.render()].flat(),
+  ];
+  app.append(...parts.filter(Boolean));
   if (alarming().length > 0) startAlarm();
   else stopAlarm();
 }

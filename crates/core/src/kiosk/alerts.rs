@@ -75,7 +75,7 @@ pub enum CancelOutcome {
     },
 }
 
-/// What the discreet indicator in the top bar says about this desk's latest alert. The screen
+/// What the discreet indicator in the top bar says about this desk's latest duress alert. The screen
 /// shows only `acknowledged` (a small mark the receptionist knows); the rest is for tests and
 /// diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -379,7 +379,9 @@ impl Kiosk {
             .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok());
         let confirmed = parse_seq(store.meta(META_CONFIRMED_SEQ)?);
         let own = store.read().alerts_raised_by(&self.device_id().to_string(), now - INDICATOR_WINDOW_MS)?;
-        let indicator = match own.first() {
+        // The mark follows this desk's latest duress alert; visible alerts have their banner.
+        let latest_duress = own.iter().find(|r| r.raise().is_some_and(|raise| raise.kind == AlertKind::Duress));
+        let indicator = match latest_duress {
             None => IndicatorState::None,
             Some(latest) => match latest.state() {
                 AlertState::Acknowledged => IndicatorState::Acknowledged,

@@ -260,9 +260,12 @@ pub struct Me {
     pub csrf: String,
     /// Whose emergency cards the guard opens.
     pub card_role: frontdesk_core::cards::Role,
+    /// The site's time zone: times are shown in it.
+    pub timezone: String,
 }
 
-fn me_of(guard: &GuardRecord, csrf: &str) -> Me {
+async fn me_of<S: HubStore>(hub: &HubState<S>, guard: &GuardRecord, csrf: &str) -> Me {
+    let settings = hub.settings.or_default(&hub.store, &guard.site).await;
     Me {
         login: guard.login.clone(),
         name: guard.name.clone(),
@@ -270,6 +273,7 @@ fn me_of(guard: &GuardRecord, csrf: &str) -> Me {
         site: guard.site.0.clone(),
         csrf: csrf.to_owned(),
         card_role: guard.role.card_role(),
+        timezone: settings.site.timezone.clone(),
     }
 }
 
@@ -329,7 +333,7 @@ pub async fn login<S: HubStore>(
     );
     Ok((
         [(header::SET_COOKIE, cookie), (header::CACHE_CONTROL, "no-store".to_owned())],
-        axum::Json(me_of(&guard, &session.csrf)),
+        axum::Json(me_of(&hub, &guard, &session.csrf).await),
     )
         .into_response())
 }
@@ -368,6 +372,7 @@ pub async fn logout<S: HubStore>(
     Ok(([(header::SET_COOKIE, cookie)], StatusCode::NO_CONTENT).into_response())
 }
 
-pub async fn me<S: HubStore>(session: GuardSession) -> Response {
-    ([(header::CACHE_CONTROL, "no-store")], axum::Json(me_of(&session.guard, &session.session.csrf))).into_response()
+pub async fn me<S: HubStore>(State(hub): State<Arc<HubState<S>>>, session: GuardSession) -> Response {
+    let me = me_of(&hub, &session.guard, &session.session.csrf).await;
+    ([(header::CACHE_CONTROL, "no-store")], axum::Json(me)).into_response()
 }
