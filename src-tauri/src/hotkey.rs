@@ -1,4 +1,4 @@
-//! The global hotkey (site setting `[alerts] hotkey`, e.g. `Ctrl+Alt+F9`): raises a silent
+//! The global hotkey (site setting `[alerts] hotkey`, e.g. `Ctrl+Shift+F9`): raises a silent
 //! duress alert even while Frontdesk is not the focused window, through the OS's global
 //! shortcut registration (X11 key grab, macOS/Windows hotkey APIs) via Tauri's
 //! global-shortcut plugin. Nothing on screen changes when it is pressed.

@@ -76,7 +76,7 @@ fn the_discreet_control_and_the_hotkey_raise_silent_alerts_and_nothing_shows() {
     let status = app.call("alert_status", json!({})).unwrap();
     assert_eq!(status["indicator"], "waiting", "kept here until a hub confirms it (standalone: none does)");
     assert_eq!(status["visible"], json!([]), "a silent alert is never listed at the desk");
-    assert_eq!(status["hotkey"], "Ctrl+Alt+F9");
+    assert_eq!(status["hotkey"], "Ctrl+Shift+F9");
 }
 
 #[test]

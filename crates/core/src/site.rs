@@ -62,7 +62,7 @@ pub struct AlertSettings {
     #[serde(default = "default_escalate_after")]
     pub escalate_after_seconds: u32,
     /// The global hotkey that raises a silent duress alert, even while Frontdesk is not
-    /// focused (e.g. `Ctrl+Alt+F9`); empty turns it off.
+    /// focused (e.g. `Ctrl+Shift+F9`); empty turns it off.
     #[serde(default = "default_hotkey")]
     pub hotkey: String,
 }

@@ -436,10 +436,10 @@ fn check_actor(actor: &AlertActor) -> Result<(), String> {
 }
 
 /// The global hotkey a site gets unless its site file says otherwise.
-pub const DEFAULT_HOTKEY: &str = "Ctrl+Alt+F9";
+pub const DEFAULT_HOTKEY: &str = "Ctrl+Shift+F9";
 
 /// Check a hotkey as the site file writes it: modifiers and one key joined by `+`
-/// (`Ctrl+Alt+F9`, `Shift+Pause`). Empty means no hotkey. A key without a modifier is only
+/// (`Ctrl+Shift+F9`, `Shift+Pause`). Empty means no hotkey. A key without a modifier is only
 /// allowed for keys nobody types by accident (F13-F24, Pause, ScrollLock: what USB panic
 /// buttons send).
 pub fn check_hotkey(text: &str) -> Result<(), String> {
@@ -485,7 +485,13 @@ pub fn check_hotkey(text: &str) -> Result<(), String> {
     }
     let unlikely_alone = function_key.is_some_and(|n| n >= 13) || matches!(key.as_str(), "pause" | "scrolllock");
     if modifiers.is_empty() && !unlikely_alone {
-        return Err("needs a modifier (e.g. Ctrl+Alt+F9), so nobody raises an alert by typing".into());
+        return Err("needs a modifier (e.g. Ctrl+Shift+F9), so nobody raises an alert by typing".into());
+    }
+    let ctrl = modifiers.iter().any(|m| m == "ctrl" || m == "control");
+    let alt = modifiers.iter().any(|m| m == "alt" || m == "option");
+    if ctrl && alt && function_key.is_some_and(|n| n <= 12) {
+        // The X server (and the Linux console) take these to switch terminals: never delivered.
+        return Err("Ctrl+Alt+F1 to F12 switch the screen to a text console on Linux; choose another".into());
     }
     Ok(())
 }
@@ -496,10 +502,12 @@ mod hotkey_tests {
 
     #[test]
     fn hotkeys_need_a_real_key_and_a_modifier_unless_nobody_types_it() {
-        for good in ["", "Ctrl+Alt+F9", "ctrl + shift + A", "Shift+Pause", "F13", "Pause", "CmdOrCtrl+Alt+1"] {
+        for good in
+            ["", "Ctrl+Shift+F9", "ctrl + shift + A", "Shift+Pause", "F13", "Pause", "CmdOrCtrl+Alt+1", "Ctrl+Alt+F13"]
+        {
             assert!(check_hotkey(good).is_ok(), "{good}");
         }
-        for bad in ["A", "F9", "Ctrl+", "Hyper+F9", "Ctrl+Alt+F25", "Ctrl+Alt+Banana", "+"] {
+        for bad in ["A", "F9", "Ctrl+", "Hyper+F9", "Ctrl+Alt+F25", "Ctrl+Alt+Banana", "+", "Ctrl+Alt+F9"] {
             assert!(check_hotkey(bad).is_err(), "{bad}");
         }
     }
