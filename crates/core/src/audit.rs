@@ -187,8 +187,10 @@ fn entry_hash(
 
 /// Append an entry inside the caller's transaction, chained to the last one.
 pub fn append(conn: &Connection, at_ms: i64, entry: &NewAuditEntry) -> Result<AuditEntry, StorageError> {
+    // Cached statements: the hub appends one entry per alert op it receives.
     let last: Option<(i64, String)> = conn
-        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .map(Some)
         .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
     let (seq, prev_hash) = match last {
@@ -206,11 +208,11 @@ pub fn append(conn: &Connection, at_ms: i64, entry: &NewAuditEntry) -> Result<Au
         entry.subject.as_bytes(),
         details.as_bytes(),
     );
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit (seq, at, actor, action, subject, details, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![seq, at_ms, entry.actor, action, entry.subject, details, prev_hash, hash],
-    )?;
+    )?
+    .execute(params![seq, at_ms, entry.actor, action, entry.subject, details, prev_hash, hash])?;
     Ok(AuditEntry {
         seq: seq as u64,
         at: jiff::Timestamp::from_millisecond(at_ms).unwrap_or_default(),

@@ -435,8 +435,9 @@ impl Kiosk {
         Ok(store.own_alert_seq_after(self.device_id(), confirmed)?)
     }
 
-    /// The hub confirmed it committed this device's ops up to `device_seq` (forward only).
-    /// Audits the delivery of the visible alerts raised here among them.
+    /// The hub confirmed it committed this device's ops up to `device_seq` (forward only):
+    /// recorded with the sync's push mark in one commit. Audits the delivery of the visible
+    /// alerts raised here among them.
     pub fn alerts_confirmed(&self, device_seq: u64) -> Result<(), CoreError> {
         let confirmed = parse_seq(self.store().meta(META_CONFIRMED_SEQ)?);
         if device_seq <= confirmed {
@@ -450,6 +451,7 @@ impl Kiosk {
             .collect();
         self.change(|change| {
             change.set_meta(META_CONFIRMED_SEQ, &device_seq.to_string())?;
+            change.set_meta(crate::sync::pushed_meta_key(), &device_seq.to_string())?;
             for op in &delivered {
                 if let OpBody::AlertRaised(r) = &op.body
                     && !r.kind.silent()

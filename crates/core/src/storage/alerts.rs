@@ -223,11 +223,10 @@ impl Reader<'_> {
 impl super::Store {
     /// The highest sequence number among `device`'s alert ops above `after_seq`, if any.
     pub fn own_alert_seq_after(&self, device: crate::ids::DeviceId, after_seq: u64) -> Result<Option<u64>> {
-        let seq: Option<i64> = self.conn.query_row(
-            "SELECT max(seq) FROM ops WHERE device = ?1 AND seq > ?2 AND entity = 'alert'",
-            params![device.to_string(), after_seq as i64],
-            |r| r.get(0),
-        )?;
+        let seq: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT max(seq) FROM ops WHERE device = ?1 AND seq > ?2 AND entity = 'alert'")?
+            .query_row(params![device.to_string(), after_seq as i64], |r| r.get(0))?;
         Ok(seq.map(|s| s as u64))
     }
 

@@ -85,15 +85,17 @@ impl Tx<'_> {
     }
 }
 
+// Cached statements: the sync engine and the alert courier read and write these many times a
+// second during a burst.
 fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    Ok(conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?)
 }
 
 fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![key, value],
-    )?;
+    )?
+    .execute(params![key, value])?;
     Ok(())
 }
 
@@ -172,8 +174,10 @@ impl Store {
 
     /// The next sequence number for an op written by `device`.
     pub fn next_seq(&self, device: DeviceId) -> Result<u64> {
-        let max: Option<i64> =
-            self.conn.query_row("SELECT max(seq) FROM ops WHERE device = ?1", [device.to_string()], |r| r.get(0))?;
+        let max: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT max(seq) FROM ops WHERE device = ?1")?
+            .query_row([device.to_string()], |r| r.get(0))?;
         Ok(max.map_or(1, |m| m as u64 + 1))
     }
 

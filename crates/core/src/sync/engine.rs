@@ -29,6 +29,11 @@ use crate::kiosk::Kiosk;
 
 /// An exchange also runs this often with nothing announced, as a safety net.
 const IDLE_ROUND: Duration = Duration::from_secs(60);
+/// After the hub announces new ops, wait this long before pulling, so a burst (ten desks
+/// raising alerts at once) is fetched in a few pulls rather than one pull per op.
+const GATHER: Duration = Duration::from_millis(20);
+/// "Last synced" is written to the database at most this often (it is shown to the minute).
+const RECORD_SYNC_EVERY: Duration = Duration::from_secs(1);
 
 /// What the engine tells the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +90,11 @@ impl SyncEngine {
         kiosk.on_change(Arc::new(move || {
             if let Some(engine) = weak.upgrade() {
                 engine.courier_wake.notify_one();
-                engine.wake.notify_one();
+                // An alert goes with the courier at once; the exchange follows its delivery
+                // (with nothing left to push), rather than pushing it a third time beside it.
+                if !matches!(engine.kiosk.undelivered_alert_seq(), Ok(Some(_))) {
+                    engine.wake.notify_one();
+                }
                 engine.emit_status();
                 engine.emit_alert_news();
             }
@@ -213,10 +222,14 @@ impl SyncEngine {
         backoff: &mut Backoff,
         live: &mut LiveChannel,
     ) -> Result<std::convert::Infallible, CoreError> {
+        let mut recorded: Option<std::time::Instant> = None;
         loop {
             self.set_health(Phase::Exchanging, None);
             let report = sync_round(&self.kiosk, client).await?;
-            self.kiosk.record_sync()?;
+            if recorded.is_none_or(|at| at.elapsed() >= RECORD_SYNC_EVERY) {
+                self.kiosk.record_sync()?;
+                recorded = Some(std::time::Instant::now());
+            }
             backoff.reset();
             self.set_health(Phase::UpToDate, None);
             if report.applied > 0 {
@@ -234,6 +247,7 @@ impl SyncEngine {
                     LiveEvent::Hello { head, .. } | LiveEvent::Ops { head } => {
                         // Behind, or ahead of a hub that went back to a backup: exchange.
                         if head != self.kiosk.pull_cursor()? {
+                            tokio::time::sleep(GATHER).await;
                             break;
                         }
                     }
@@ -327,6 +341,8 @@ impl SyncEngine {
         }
         self.emit_alert_news();
         self.emit_status();
+        // Now the usual exchange: anything else waiting, and what the others wrote.
+        self.wake.notify_one();
     }
 
     /// One try: push the outbox up to `target` on the live channel and by HTTP at the same
@@ -349,7 +365,6 @@ impl SyncEngine {
             seq = on_live => seq,
             result = by_http => result?,
         };
-        self.kiosk.push_acknowledged(device_seq)?;
         Ok(device_seq)
     }
 
@@ -363,12 +378,9 @@ impl SyncEngine {
                 return Ok(self.kiosk.pushed_seq()?);
             };
             match hub.push_alert_ops(batch, key).await {
-                Ok(answer) => {
-                    self.kiosk.push_acknowledged(answer.device_seq)?;
-                    if answer.device_seq >= target {
-                        return Ok(answer.device_seq);
-                    }
-                }
+                // Confirmed (the caller records it, with the push mark, in one commit).
+                Ok(answer) if answer.device_seq >= target => return Ok(answer.device_seq),
+                Ok(answer) => self.kiosk.push_acknowledged(answer.device_seq)?,
                 Err(SyncError::Refused(e))
                     if matches!(e.code, HubErrorCode::SequenceGap | HubErrorCode::SequenceConflict)
                         && e.expected_seq.is_some_and(|s| s >= 1)

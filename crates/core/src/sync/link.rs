@@ -19,7 +19,7 @@ use crate::storage::{StorageError, Store};
 pub(crate) const META_LINK: &str = "hub.link";
 const META_CURSOR: &str = "hub.cursor";
 const META_CURSOR_ID: &str = "hub.cursor_id";
-const META_PUSHED: &str = "hub.pushed_seq";
+pub(crate) const META_PUSHED: &str = "hub.pushed_seq";
 const META_LAST_SYNC: &str = "hub.last_sync_at";
 
 /// Where the kiosk syncs, as recorded at enrolment. Not secret: the credential is in the keyring.

@@ -402,8 +402,10 @@ fn op_from_json(json: &str) -> Result<Op, StoreError> {
 }
 
 fn site_head(conn: &Connection, site: &str) -> Result<u64, StoreError> {
-    let head: Option<i64> =
-        conn.query_row("SELECT max(cursor) FROM ops WHERE site = ?1", [site], |r| r.get(0)).map_err(db_err)?;
+    let head: Option<i64> = conn
+        .prepare_cached("SELECT max(cursor) FROM ops WHERE site = ?1")
+        .and_then(|mut s| s.query_row([site], |r| r.get(0)))
+        .map_err(db_err)?;
     Ok(head.unwrap_or(0) as u64)
 }
 
@@ -416,8 +418,10 @@ fn op_id_at(conn: &Connection, site: &str, cursor: u64) -> Result<Option<OpId>, 
 }
 
 fn device_seq(conn: &Connection, device: &str) -> Result<u64, StoreError> {
-    let seq: Option<i64> =
-        conn.query_row("SELECT max(seq) FROM ops WHERE device = ?1", [device], |r| r.get(0)).map_err(db_err)?;
+    let seq: Option<i64> = conn
+        .prepare_cached("SELECT max(seq) FROM ops WHERE device = ?1")
+        .and_then(|mut s| s.query_row([device], |r| r.get(0)))
+        .map_err(db_err)?;
     Ok(seq.unwrap_or(0) as u64)
 }
 

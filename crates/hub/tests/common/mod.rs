@@ -98,6 +98,15 @@ impl ServerCertVerifier for AnyCertificate {
 
 /// An HTTPS client that sends whatever it is told to (it trusts any certificate: test only).
 pub fn raw_client() -> reqwest::Client {
+    raw_client_with(Some(Duration::from_secs(30)))
+}
+
+/// The same, without an overall time limit: for a live feed, which never ends by itself.
+pub fn raw_streaming_client() -> reqwest::Client {
+    raw_client_with(None)
+}
+
+fn raw_client_with(timeout: Option<Duration>) -> reqwest::Client {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -105,12 +114,12 @@ pub fn raw_client() -> reqwest::Client {
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
         .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(config)
-        .no_proxy()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap()
+    let builder = reqwest::Client::builder().tls_backend_preconfigured(config).no_proxy();
+    let builder = match timeout {
+        Some(t) => builder.timeout(t),
+        None => builder.connect_timeout(Duration::from_secs(10)),
+    };
+    builder.build().unwrap()
 }
 
 /// Poll `check` until it holds (sync is asynchronous); panics with `what` after a generous
@@ -243,7 +252,8 @@ impl Console {
 
     /// Open the live feed after `after` (as a reconnecting browser does with Last-Event-ID).
     pub async fn feed(&self, after: Option<u64>) -> Feed {
-        let mut request = self.client.get(format!("{}/console/api/live", self.base)).header("cookie", &self.cookie);
+        let mut request =
+            raw_streaming_client().get(format!("{}/console/api/live", self.base)).header("cookie", &self.cookie);
         if let Some(after) = after {
             request = request.header("last-event-id", after.to_string());
         }
