@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { enrolAtHub, startRelay } from "./lib/alerts.mjs";
+import { enrolAtHub, startRelay, waitAttr } from "./lib/alerts.mjs";
 import { openBrowser, openConsole, signIn } from "./lib/console.mjs";
 import { startHub } from "./lib/hub.mjs";
 import { freshDataDir, openKiosk, repoRoot, startDriver } from "./lib/kiosk.mjs";
@@ -50,11 +50,13 @@ test("a hub killed and restarted mid-burst, and a console cut off mid-burst: eve
       await kiosk.click("alert-discreet");
       if (i === 5) relay.setOnline(false); // the guard's phone loses the network…
       if (i === 8) await hub.kill(); // …and the hub dies, maybe mid-write
+      if (i === 11) await waitAttr(kiosk, "hub-status", "data-state", "offline"); // the desk says so, discreetly
       if (i === 12) await hub.restart();
       if (i === 15) relay.setOnline(true); // …the phone is back
       await kiosk.session.sleep(150);
     }
 
+    await waitAttr(kiosk, "hub-status", "data-state", "synced", 30_000);
     for (const [name, page] of [
       ["the steady console", steady],
       ["the console cut off mid-burst", cut],

@@ -191,3 +191,35 @@ test("guard mode flashes, sounds and has the OS notify; acknowledging opens the 
     await kiosk.close();
   }
 });
+
+test("Call security: medical opens the first-aid card; a call for assistance is withdrawn with the PIN within 10 s", async () => {
+  const kiosk = await openKiosk(freshDataDir());
+  try {
+    await openAdmin(kiosk, "482915", { first: true });
+    await kiosk.click("admin-close");
+
+    await kiosk.click("alert-panel-open");
+    await kiosk.clickItem("alert-raise", "kind", "medical");
+    await kiosk.waitFor("cards-screen");
+    const card = await kiosk.waitFor("card-view");
+    assert.equal(await card.getAttribute("data-scenario"), "medical");
+    const medical = await kiosk.waitFor("alert-banner");
+    assert.equal(await medical.getAttribute("data-state"), "raised");
+    assert.equal((await kiosk.findAll("alert-cancel")).length, 0, "only a call for assistance can be withdrawn");
+    await kiosk.click("card-close");
+
+    await kiosk.click("alert-panel-open");
+    await kiosk.clickItem("alert-raise", "kind", "assistance");
+    await kiosk.click("alert-cancel");
+    await kiosk.clickItem("alert-cancel-reason", "reason", "mistake");
+    await kiosk.type("alert-cancel-note", "pressed it by accident");
+    await kiosk.click("alert-cancel-next");
+    await kiosk.type("pin-input", "482915");
+    await kiosk.click("pin-submit");
+    await kiosk.waitFor("toast");
+    // The medical alert stays; the assistance call is gone.
+    await kiosk.session.wait(async () => (await kiosk.findAll("alert-banner")).length === 1, 5_000, "one banner left");
+  } finally {
+    await kiosk.close();
+  }
+});
