@@ -47,10 +47,13 @@ impl ConsoleHub {
     }
 }
 
+/// When a site's settings were read, and what they were (`None`: never published).
+type CachedSettings = (Instant, Option<Arc<SiteConfig>>);
+
 /// The site settings the hub published, read again every few seconds.
 #[derive(Default)]
 pub struct SiteSettings {
-    cache: Mutex<HashMap<SiteId, (Instant, Option<Arc<SiteConfig>>)>>,
+    cache: Mutex<HashMap<SiteId, CachedSettings>>,
 }
 
 impl SiteSettings {

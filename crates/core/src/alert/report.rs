@@ -52,7 +52,7 @@ pub struct DrillRow {
     pub seconds_to_ack: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AlertReport {
     /// `YYYY-MM`, in the site's time zone.
     pub month: String,
@@ -171,23 +171,6 @@ pub fn monthly_report<'a>(
     report.drill_time_to_ack = stats(drill_acked, drill_unacked);
     report.drills = drills;
     report
-}
-
-impl Default for AlertReport {
-    fn default() -> Self {
-        AlertReport {
-            month: String::new(),
-            timezone: String::new(),
-            alerts: 0,
-            false_alarms: 0,
-            cancelled: 0,
-            by_kind: Vec::new(),
-            by_trigger: Vec::new(),
-            time_to_ack: AckStats::default(),
-            drills: Vec::new(),
-            drill_time_to_ack: AckStats::default(),
-        }
-    }
 }
 
 #[cfg(test)]

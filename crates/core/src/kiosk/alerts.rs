@@ -65,7 +65,7 @@ pub struct RaisedAlert {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum CancelOutcome {
     Cancelled {
-        alert: AlertView,
+        alert: Box<AlertView>,
     },
     /// The PIN was not accepted (same refusal as at any PIN prompt).
     PinRefused(super::PinRefusal),
@@ -247,7 +247,7 @@ impl Kiosk {
         self.mark_alerts_changed();
         match refused {
             Some(outcome) => Ok(outcome),
-            None => Ok(CancelOutcome::Cancelled { alert: self.alert_view(alert_id)? }),
+            None => Ok(CancelOutcome::Cancelled { alert: Box::new(self.alert_view(alert_id)?) }),
         }
     }
 

@@ -545,16 +545,19 @@ fn write_alert_in(
     let body = match write {
         AlertWrite::Acknowledge { alert, by } => record_of(alert)?
             .check_acknowledge(&by)?
-            .then(|| OpBody::AlertAcknowledged(AlertAcknowledged { alert_id: alert, by, at: now })),
+            .then_some(OpBody::AlertAcknowledged(AlertAcknowledged { alert_id: alert, by, at: now })),
         AlertWrite::Resolve { alert, outcome, note, by } => {
             record_of(alert)?.check_resolve()?;
             Some(OpBody::AlertResolved(AlertResolved { alert_id: alert, outcome, note, by, at: now }))
         }
         AlertWrite::Escalate { alert, notify } => {
             let record = record_of(alert)?;
-            record
-                .due_for_escalation(i64::MAX, 0)
-                .then(|| OpBody::AlertEscalated(AlertEscalated { alert_id: alert, round: 1, at: now, notify }))
+            record.due_for_escalation(i64::MAX, 0).then_some(OpBody::AlertEscalated(AlertEscalated {
+                alert_id: alert,
+                round: 1,
+                at: now,
+                notify,
+            }))
         }
         AlertWrite::LostContact { device, name } => Some(OpBody::AlertRaised(AlertRaised {
             alert_id: AlertId::new(),
