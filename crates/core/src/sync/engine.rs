@@ -341,8 +341,10 @@ impl SyncEngine {
         }
         self.emit_alert_news();
         self.emit_status();
-        // Now the usual exchange: anything else waiting, and what the others wrote.
-        self.wake.notify_one();
+        // Anything else that waited behind the alert goes with the usual exchange now.
+        if self.kiosk.ops_waiting().is_ok_and(|n| n > 0) {
+            self.wake.notify_one();
+        }
     }
 
     /// One try: push the outbox up to `target` on the live channel and by HTTP at the same
