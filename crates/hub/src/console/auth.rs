@@ -289,7 +289,8 @@ pub async fn login<S: HubStore>(
     let guard = if request.login.len() <= 64 { hub.store.guard(request.login.trim().to_owned()).await? } else { None };
     let Some(mut guard) = guard else {
         let _ = verify_password(decoy_hash().to_owned(), request.password).await;
-        audit_login(&hub, &request.login, AuditAction::GuardLoginFailed, "unknown").await?;
+        // Not the text typed: a login field sometimes receives a password by mistake.
+        audit_login(&hub, "?", AuditAction::GuardLoginFailed, "unknown login").await?;
         return Err(refused());
     };
     if let Some(until) = guard.locked_until.filter(|until| *until > at) {
@@ -344,7 +345,7 @@ async fn audit_login<S: HubStore>(
     action: AuditAction,
     result: &str,
 ) -> Result<(), StoreError> {
-    // The login as typed may be anything: only a bounded, printable form goes in the trail.
+    // Only logins of existing accounts (and "?" for unknown ones) reach here; bounded anyway.
     let shown: String = login.chars().filter(|c| !c.is_control()).take(64).collect();
     hub.store
         .audit(
