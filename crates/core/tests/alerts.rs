@@ -328,3 +328,18 @@ fn drill_mode_marks_every_alert_raised_while_it_is_on_and_ends_by_itself() {
         .unwrap();
     assert_eq!((report.alerts, report.drills.len()), (1, 1));
 }
+
+#[test]
+fn a_watch_list_hit_travels_as_a_silent_alert_naming_the_visit() {
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = prepared(dir.path());
+    let visit = kiosk.sign_in(visitor("Someone On The List")).unwrap();
+    let id = kiosk.change(|change| kiosk.raise_watchlist_hit_in(change, visit.id)).unwrap();
+    let view = kiosk.alert_view(id).unwrap();
+    assert_eq!((view.kind, view.trigger), (AlertKind::WatchlistHit, AlertTrigger::Watchlist));
+    assert_eq!(view.subject, Some(frontdesk_core::alert::AlertSubject::Visit { visit_id: visit.id }));
+    assert_eq!(view.context.visitors[0].visit_id, visit.id, "the visitor is in the context too");
+    assert!(kiosk.desk_alert_status().unwrap().visible.is_empty(), "silent: nothing at the desk");
+    assert!(!audit_actions(&kiosk).iter().any(|a| a.starts_with("alert_")));
+    assert!(kiosk.undelivered_alert_seq().unwrap().is_some(), "the courier delivers it like any alert");
+}

@@ -278,9 +278,6 @@ async fn run(command: Command, data: PathBuf) -> Result<(), String> {
         Command::Alerts { command: AlertsCommand::Report { site, month, timezone } } => {
             let store = open(&data)?;
             let site = SiteId(site);
-            let month = month.unwrap_or_else(|| now().strftime("%Y-%m").to_string());
-            let (year, m) = frontdesk_core::alert::parse_month(&month)
-                .ok_or_else(|| format!("{month:?} is not a month; give it as YYYY-MM"))?;
             let timezone = match timezone {
                 Some(tz) => tz,
                 None => {
@@ -290,6 +287,11 @@ async fn run(command: Command, data: PathBuf) -> Result<(), String> {
                         .unwrap_or_else(|| SiteConfig::demo().expect("demo site").site.timezone)
                 }
             };
+            // This month at the site.
+            let zone = jiff::tz::TimeZone::get(&timezone).map_err(|e| format!("time zone {timezone:?}: {e}"))?;
+            let month = month.unwrap_or_else(|| now().to_zoned(zone).strftime("%Y-%m").to_string());
+            let (year, m) = frontdesk_core::alert::parse_month(&month)
+                .ok_or_else(|| format!("{month:?} is not a month; give it as YYYY-MM"))?;
             let report = frontdesk_hub::console::report_for(&store, &site, &timezone, year, m)
                 .await
                 .map_err(|e| e.to_string())?;

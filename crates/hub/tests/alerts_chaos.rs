@@ -191,9 +191,12 @@ async fn killing_the_hub_and_cutting_a_console_during_a_burst_loses_no_alert_and
         let raised_events = s.events.iter().filter(|(_, state, esc)| state == "raised" && *esc == 0).count();
         assert_eq!(raised_events, raised.len(), "{name}: each alert appeared once");
     }
-    // The hub's own records agree: 40 alerts, every op stored once.
+    // The hub's own records agree: its audit trail holds, and the month's report counts 40.
     let out = cli(&data, &["audit", "verify"], None);
     assert!(out.contains("intact"), "{out}");
+    let report = cli(&data, &["alerts", "report", "--site", SITE], None);
+    assert!(report.contains("alerts 40, false alarms 0, cancelled 0"), "{report}");
+    assert!(report.contains("discreet"), "{report}");
     hub.kill().unwrap();
     let _ = hub.wait();
 }

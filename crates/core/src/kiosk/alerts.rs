@@ -134,6 +134,24 @@ impl Kiosk {
         Ok(RaisedAlert { alert, cancellable_until })
     }
 
+    /// Record a watch-list hit for `visit_id` as a silent alert (kind `watchlist_hit`, trigger
+    /// `watchlist`), in the change that records the hit: guards get it like any alert, the
+    /// desk shows nothing of it. For the visitors work (see docs/alerts.md).
+    pub fn raise_watchlist_hit_in(
+        &self,
+        change: &mut Change<'_>,
+        visit_id: crate::ids::VisitId,
+    ) -> Result<AlertId, CoreError> {
+        self.raise_with_subject_in(
+            change,
+            AlertKind::WatchlistHit,
+            None,
+            AlertTrigger::Watchlist,
+            None,
+            Some(crate::alert::AlertSubject::Visit { visit_id }),
+        )
+    }
+
     /// Write an `alert.raised` op for this desk in `change`, with its context: who is at the
     /// desk, and the visitors signed in here in the last 15 minutes. Used by every trigger,
     /// including the duress PIN inside the PIN check.
@@ -144,6 +162,18 @@ impl Kiosk {
         level: Option<AlertLevel>,
         trigger: AlertTrigger,
         description: Option<SuspiciousDescription>,
+    ) -> Result<AlertId, CoreError> {
+        self.raise_with_subject_in(change, kind, level, trigger, description, None)
+    }
+
+    fn raise_with_subject_in(
+        &self,
+        change: &mut Change<'_>,
+        kind: AlertKind,
+        level: Option<AlertLevel>,
+        trigger: AlertTrigger,
+        description: Option<SuspiciousDescription>,
+        subject: Option<crate::alert::AlertSubject>,
     ) -> Result<AlertId, CoreError> {
         let alert_id = AlertId::new();
         let now = change.now();
@@ -170,7 +200,7 @@ impl Kiosk {
             source,
             context: AlertContext { at_desk: DeskSession { role, admin: self.admin_signed_in() }, visitors },
             description,
-            subject: None,
+            subject,
         };
         let people = raised.context.visitors.len();
         change.op(OpBody::AlertRaised(raised))?;
