@@ -1,9 +1,9 @@
 //! PINs: stored only as Argon2id hashes, checked with a lockout after repeated failures.
 //!
 //! Every PIN prompt in Frontdesk goes through one function, [`crate::Kiosk::check_pin`], and
-//! one UI component (`PinPrompt`, `data-testid="pin-input"`). The alerts issue adds a duress
-//! PIN there: it must be accepted exactly like the normal PIN (same result, same screens) while
-//! a silent alert is written in the same transaction.
+//! one UI component (`PinPrompt`, `data-testid="pin-input"`). The site's duress PIN is checked
+//! there too: accepted exactly like the normal PIN (same result, same screens) while a silent
+//! alert is written in the same transaction (see `kiosk/admin.rs`, docs/alerts.md).
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
