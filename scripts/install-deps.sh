@@ -19,6 +19,8 @@ packages=(
   cups cups-client printer-driver-cups-pdf poppler-utils
   # The guard web console is tested in a real browser
   chromium
+  # The alert hotkey is tested through the X server's keyboard while another window has focus
+  xdotool
 )
 
 missing=()

@@ -2,6 +2,7 @@
 //! the handler and records its signature, from which the UI's TypeScript client is generated.
 //! Bodies only adapt core: every rule lives in `frontdesk-core`.
 
+use frontdesk_core::alert::{AlertOutcome, AlertReport, AlertTrigger, AlertView, CancelReason};
 use frontdesk_core::audit::{AuditEntry, AuditVerification};
 use frontdesk_core::backup::{BackupInfo, RestoreReport};
 use frontdesk_core::badge::BadgeCheck;
@@ -9,9 +10,10 @@ use frontdesk_core::cards::{CardMenu, CardView, CardsStatus, Role, Scenario};
 use frontdesk_core::escort::{EscortDecision, EscortStatus, HandbackBy, OverrideOutcome, VisitOptions};
 use frontdesk_core::evacuation::{EvacuationRecord, RollCall, RollcallStatus, RollcallUpdate};
 use frontdesk_core::i18n::Lang;
-use frontdesk_core::ids::{HostId, InvitationId, VisitId};
+use frontdesk_core::ids::{AlertId, HostId, InvitationId, VisitId};
 use frontdesk_core::kiosk::{AdminLogin, BadgeKeyInfo, BadgePreview, PrintSettings};
 use frontdesk_core::kiosk::{BackEntry, EvacuationSummary, PaperPrint};
+use frontdesk_core::kiosk::{CancelOutcome, DeskAlertStatus, RaiseAlert, RaisedAlert};
 use frontdesk_core::kiosk::{
     ExportResult, HostImport, Invitation, InvitationCheck, IssuedInvitation, NewInvitation, OverdueList, Photo,
     PurgeReport, ReturningQuery, ReturningVisitor, WatchlistHitView, WatchlistInput,
@@ -462,5 +464,62 @@ commands! {
     /// The photo taken at a visit's sign-in, if any (this kiosk only).
     fn visit_photo(kiosk, visit_id: VisitId) -> Option<Photo> {
         kiosk.visit_photo(visit_id)
+    }
+
+    /// The discreet control: raise a silent duress alert. Nothing on screen changes; it is on
+    /// disk when this returns, and the courier delivers it at once.
+    fn alert_discreet(kiosk) -> () {
+        kiosk.raise_duress(AlertTrigger::Discreet).map(|_| ())
+    }
+
+    /// Raise an alert from the alert panel (assistance, medical, fire, suspicious).
+    fn alert_raise(kiosk, request: RaiseAlert) -> RaisedAlert {
+        kiosk.raise_alert(request)
+    }
+
+    /// Withdraw this desk's call for assistance within 10 s, with the PIN and a reason.
+    fn alert_cancel(kiosk, alert_id: AlertId, pin: String, reason: CancelReason, note: String) -> CancelOutcome {
+        kiosk.cancel_alert(alert_id, &pin, reason, &note)
+    }
+
+    /// This desk's alert state: the discreet indicator, its visible alerts, drill and guard mode.
+    fn alert_status(kiosk) -> DeskAlertStatus {
+        kiosk.desk_alert_status()
+    }
+
+    /// Guard mode: the site's open alerts and those closed in the last 24 hours.
+    fn guard_alerts(kiosk) -> Vec<AlertView> {
+        kiosk.guard_alerts(24)
+    }
+
+    /// Guard mode: acknowledge an alert (the first to acknowledge owns it).
+    fn alert_acknowledge(kiosk, alert_id: AlertId) -> AlertView {
+        kiosk.acknowledge_alert(alert_id)
+    }
+
+    /// Guard mode: resolve an acknowledged alert with its outcome and a note.
+    fn alert_resolve(kiosk, alert_id: AlertId, outcome: AlertOutcome, note: String) -> AlertView {
+        kiosk.resolve_alert(alert_id, outcome, &note)
+    }
+
+    /// The emergency card a guard opens on acknowledging an alert of this scenario.
+    fn guard_card(kiosk, scenario: Scenario, lang: Lang) -> CardView {
+        let (role, scenario) = kiosk.guard_card(scenario)?;
+        Ok(kiosk.card(role, scenario, lang))
+    }
+
+    /// Switch alert drill mode on for some minutes (0: off) (admin).
+    fn alert_drill_mode(kiosk, session: String, minutes: u32) -> DeskAlertStatus {
+        kiosk.set_drill_mode(&session, minutes)
+    }
+
+    /// Turn guard mode on or off on this desk (admin).
+    fn alert_guard_mode(kiosk, session: String, enabled: bool) -> DeskAlertStatus {
+        kiosk.set_guard_mode(&session, enabled)
+    }
+
+    /// The monthly alert report, `YYYY-MM` (admin).
+    fn alert_report(kiosk, session: String, month: String) -> AlertReport {
+        kiosk.alert_report(&session, &month)
     }
 }

@@ -9,6 +9,14 @@ pub const HUB_STATUS: &str = "hub-status";
 /// Other desks' changes (or the hub's site data) arrived; lists on screen may be stale.
 pub const DATA_CHANGED: &str = "data-changed";
 
+/// Alerts changed (raised, acknowledged, resolved, delivered): the desk's indicator and guard
+/// mode redraw.
+pub const ALERTS_CHANGED: &str = "alerts-changed";
+
 /// Every event, for the TypeScript bindings.
-pub const ALL: &[(&str, &str)] =
-    &[("cardsChanged", CARDS_CHANGED), ("hubStatus", HUB_STATUS), ("dataChanged", DATA_CHANGED)];
+pub const ALL: &[(&str, &str)] = &[
+    ("cardsChanged", CARDS_CHANGED),
+    ("hubStatus", HUB_STATUS),
+    ("dataChanged", DATA_CHANGED),
+    ("alertsChanged", ALERTS_CHANGED),
+];

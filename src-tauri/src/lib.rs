@@ -4,6 +4,8 @@ pub mod bindings;
 pub mod cli;
 pub mod commands;
 pub mod events;
+pub mod guard;
+pub mod hotkey;
 pub mod launch;
 pub mod schedule;
 pub mod state;
@@ -52,6 +54,9 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, env: Environment) -> ta
             tauri::async_runtime::spawn(engine.run());
         }
         app.manage(state);
+        app.manage(hotkey::Registered::default());
+        app.manage(guard::Notified::default());
+        hotkey::sync(app.handle());
         if let Some(folder) = cards_folder {
             watch::watch_cards(app.handle().clone(), folder);
         }
@@ -79,7 +84,15 @@ fn sync_observer<R: Runtime>(app: tauri::AppHandle<R>) -> frontdesk_core::sync::
     Arc::new(move |event| {
         let _ = match event {
             SyncEvent::Status(status) => app.emit(events::HUB_STATUS, &*status),
-            SyncEvent::DataChanged => app.emit(events::DATA_CHANGED, ()),
+            SyncEvent::DataChanged => {
+                // The hub may have published a new hotkey with the site settings.
+                hotkey::sync(&app);
+                app.emit(events::DATA_CHANGED, ())
+            }
+            SyncEvent::AlertsChanged => {
+                guard::alerts_changed(&app);
+                app.emit(events::ALERTS_CHANGED, ())
+            }
         };
     })
 }
@@ -111,11 +124,16 @@ pub fn run() {
     };
     // A second start brings the running kiosk to the front instead of opening a second
     // database writer; this plugin must be registered first.
-    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-        if let Some(window) = app.get_webview_window("main") {
-            let _ = window.unminimize();
-            let _ = window.set_focus();
-        }
-    }));
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        // The duress hotkey, which works while another window is focused.
+        .plugin(hotkey::plugin())
+        // Guard mode tells the OS to show arriving alerts, even with the window minimised.
+        .plugin(tauri_plugin_notification::init());
     configure(builder, env).run(tauri::generate_context!()).expect("Frontdesk could not start its window");
 }

@@ -64,6 +64,24 @@ pub enum AuditAction {
     EscortAssigned,
     /// At sign-out, the escort's hand-back of the visitor was confirmed.
     EscortHandback,
+    /// An alert was raised (at a desk, or by the hub's supervision).
+    AlertRaised,
+    /// The hub confirmed it committed an alert (kiosk).
+    AlertDelivered,
+    AlertAcknowledged,
+    AlertEscalated,
+    AlertResolved,
+    AlertCancelled,
+    /// A guard signed in to the hub's web console (hub).
+    GuardLogin,
+    GuardLoginFailed,
+    GuardLogout,
+    /// A guard account was added, changed or disabled (hub).
+    GuardAccountChanged,
+    /// The hub stopped hearing a kiosk (hub).
+    LostContact,
+    /// The hub hears a silent kiosk again (hub).
+    ContactRestored,
 }
 
 impl AuditAction {
@@ -124,7 +142,7 @@ impl AuditVerification {
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-pub(crate) const SCHEMA: &str = r#"
+pub const SCHEMA: &str = r#"
 -- The audit log (see crates/core/src/audit.rs). Append-only; each hash covers the entry and
 -- the hash before it.
 CREATE TABLE audit (
@@ -175,8 +193,10 @@ fn entry_hash(
 
 /// Append an entry inside the caller's transaction, chained to the last one.
 pub fn append(conn: &Connection, at_ms: i64, entry: &NewAuditEntry) -> Result<AuditEntry, StorageError> {
+    // Cached statements: the hub appends one entry per alert op it receives.
     let last: Option<(i64, String)> = conn
-        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .map(Some)
         .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
     let (seq, prev_hash) = match last {
@@ -194,11 +214,11 @@ pub fn append(conn: &Connection, at_ms: i64, entry: &NewAuditEntry) -> Result<Au
         entry.subject.as_bytes(),
         details.as_bytes(),
     );
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit (seq, at, actor, action, subject, details, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![seq, at_ms, entry.actor, action, entry.subject, details, prev_hash, hash],
-    )?;
+    )?
+    .execute(params![seq, at_ms, entry.actor, action, entry.subject, details, prev_hash, hash])?;
     Ok(AuditEntry {
         seq: seq as u64,
         at: jiff::Timestamp::from_millisecond(at_ms).unwrap_or_default(),

@@ -46,6 +46,63 @@ pub fn text(lang: Lang, id: &str, args: &[(&str, &str)]) -> String {
     bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
 }
 
+/// Every message whose id starts with one of `prefixes`, as a template with `{$name}` where a
+/// variable goes: for a page that fills them in itself (the hub's web console). A select
+/// expression keeps its default variant.
+pub fn templates(lang: Lang, prefixes: &[&str]) -> std::collections::BTreeMap<String, String> {
+    use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+    fn flatten(pattern: &Pattern<&str>, out: &mut String) {
+        for element in &pattern.elements {
+            match element {
+                PatternElement::TextElement { value } => out.push_str(value),
+                PatternElement::Placeable { expression } => match expression {
+                    Expression::Inline(inline) => inline_text(inline, out),
+                    Expression::Select { variants, .. } => {
+                        if let Some(v) = variants.iter().find(|v| v.default) {
+                            flatten(&v.value, out);
+                        }
+                    }
+                },
+            }
+        }
+    }
+    fn inline_text(inline: &InlineExpression<&str>, out: &mut String) {
+        match inline {
+            InlineExpression::VariableReference { id } => {
+                out.push_str("{$");
+                out.push_str(id.name);
+                out.push('}');
+            }
+            InlineExpression::StringLiteral { value } | InlineExpression::NumberLiteral { value } => {
+                out.push_str(value)
+            }
+            InlineExpression::Placeable { expression } => {
+                if let Expression::Inline(inner) = expression.as_ref() {
+                    inline_text(inner, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let source = match lang {
+        Lang::En => EN,
+        Lang::ZhCn => ZH_CN,
+    };
+    let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(resource, _)| resource);
+    let mut out = std::collections::BTreeMap::new();
+    for entry in resource.entries() {
+        if let Entry::Message(message) = entry
+            && prefixes.iter().any(|p| message.id.name.starts_with(p))
+            && let Some(pattern) = &message.value
+        {
+            let mut text = String::new();
+            flatten(pattern, &mut text);
+            out.insert(message.id.name.to_owned(), text);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +113,14 @@ mod tests {
         assert_ne!(text(Lang::ZhCn, "app-name", &[]), "Frontdesk");
         assert_eq!(text(Lang::En, "sign-in-done", &[("name", "Ann")]), "Ann is signed in.");
         assert_eq!(text(Lang::En, "no-such-message", &[]), "no-such-message");
+    }
+
+    #[test]
+    fn templates_keep_their_variables_for_the_page_to_fill() {
+        let en = templates(Lang::En, &["sign-in-done", "app-"]);
+        assert_eq!(en.get("sign-in-done").map(String::as_str), Some("{$name} is signed in."));
+        assert!(en.contains_key("app-name"));
+        assert!(!en.contains_key("sign-out-done"));
+        assert_eq!(templates(Lang::ZhCn, &["sign-in-done"]).len(), 1);
     }
 }

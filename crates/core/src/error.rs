@@ -125,6 +125,18 @@ pub enum ErrorCode {
     InvitationRefused,
     /// The record (invitation, watch-list entry, host) does not exist.
     NotFound,
+    /// No alert with that id is known here.
+    AlertNotFound,
+    /// The alert is already resolved or cancelled.
+    AlertEnded,
+    /// An alert must be acknowledged before it is resolved.
+    AlertNotAcknowledged,
+    /// Only the raising desk's staff-assistance call can be cancelled.
+    AlertNotCancellable,
+    /// The 10 seconds to cancel a staff-assistance call have passed.
+    AlertCancelWindow,
+    /// Acknowledging and resolving alerts needs this desk in guard mode.
+    GuardModeRequired,
 }
 
 /// Why one form field was refused.
@@ -177,6 +189,8 @@ pub enum FieldErrorCode {
     ExtensionFormat,
     /// Give a name, an ID number, or both.
     NameOrId,
+    /// The PIN is taken for another purpose (the site's duress PIN).
+    PinReserved,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -266,6 +280,10 @@ pub enum CoreError {
     InvitationRefused(crate::visitors::invitation::InvitationRefusal),
     #[error("not found: {0}")]
     NotFound(String),
+    #[error(transparent)]
+    Alert(#[from] crate::alert::AlertRefusal),
+    #[error("this needs the desk in guard mode (admin settings)")]
+    GuardModeRequired,
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
@@ -319,6 +337,16 @@ impl CoreError {
             CoreError::HandbackRequired(_) => ErrorCode::HandbackRequired,
             CoreError::InvitationRefused(_) => ErrorCode::InvitationRefused,
             CoreError::NotFound(_) => ErrorCode::NotFound,
+            CoreError::Alert(refusal) => match refusal {
+                crate::alert::AlertRefusal::NotFound => ErrorCode::AlertNotFound,
+                crate::alert::AlertRefusal::Ended => ErrorCode::AlertEnded,
+                crate::alert::AlertRefusal::NotAcknowledged => ErrorCode::AlertNotAcknowledged,
+                crate::alert::AlertRefusal::NotCancellable | crate::alert::AlertRefusal::NotRaiser => {
+                    ErrorCode::AlertNotCancellable
+                }
+                crate::alert::AlertRefusal::CancelWindowPassed => ErrorCode::AlertCancelWindow,
+            },
+            CoreError::GuardModeRequired => ErrorCode::GuardModeRequired,
         }
     }
 

@@ -86,3 +86,8 @@ impl fmt::Display for SiteId {
         f.write_str(&self.0)
     }
 }
+uuid_id!(
+    /// One alert (duress, assistance, medical…), raised on one device; its later steps
+    /// (acknowledged, escalated, resolved) refer to it.
+    AlertId
+);

@@ -20,6 +20,7 @@ use crate::storage::{StorageError, Store};
 use crate::visit::{HostSummary, NewVisit, Visit};
 
 mod admin;
+mod alerts;
 mod backups;
 mod change;
 mod escort;
@@ -29,6 +30,7 @@ mod site_file;
 mod visitors;
 
 pub use admin::{AdminLogin, AdminSession, PinCheck, PinRefusal};
+pub use alerts::{CancelOutcome, DeskAlertStatus, IndicatorState, MAX_DRILL_MINUTES, RaiseAlert, RaisedAlert};
 pub use backups::CLI_ACTOR;
 pub use change::{Change, SYSTEM_ACTOR};
 pub use evacuation::{BackEntry, EvacuationSummary};
@@ -96,6 +98,8 @@ pub struct Kiosk {
     /// The site's key for ID and phone hashes (see `visitors::identity`).
     hash_key: RwLock<Arc<crate::visitors::SiteHashKey>>,
     data_dir: PathBuf,
+    /// Alerts changed since the sync engine last told the app (see `kiosk/alerts.rs`).
+    alerts_dirty: std::sync::atomic::AtomicBool,
 }
 
 mod badges;
@@ -162,6 +166,7 @@ impl Kiosk {
             badge_keys: RwLock::new(Arc::new(badge_keys)),
             hash_key: RwLock::new(Arc::new(hash_key)),
             data_dir,
+            alerts_dirty: std::sync::atomic::AtomicBool::new(false),
         };
         kiosk.seed_directory()?;
         Ok(kiosk)

@@ -3,6 +3,7 @@
 //! Every business rule lives here, once. The desktop app and the hub adapt these functions to
 //! IPC and HTTP; the UI renders what they return.
 
+pub mod alert;
 pub mod audit;
 pub mod backup;
 pub mod badge;

@@ -79,6 +79,16 @@ pub enum OpBody {
     RetentionPurged(crate::visitors::ops::RetentionPurged),
     #[serde(rename = "site.visitor_settings")]
     VisitorSettingsPublished(crate::visitors::ops::VisitorSettingsPublished),
+    #[serde(rename = "alert.raised")]
+    AlertRaised(crate::alert::AlertRaised),
+    #[serde(rename = "alert.acknowledged")]
+    AlertAcknowledged(crate::alert::AlertAcknowledged),
+    #[serde(rename = "alert.escalated")]
+    AlertEscalated(crate::alert::AlertEscalated),
+    #[serde(rename = "alert.resolved")]
+    AlertResolved(crate::alert::AlertResolved),
+    #[serde(rename = "alert.cancelled")]
+    AlertCancelled(crate::alert::AlertCancelled),
 }
 
 /// What an operation is about: the unit the merge rules work on.
@@ -92,6 +102,7 @@ pub enum EntityKind {
     Invitation,
     Watchlist,
     Retention,
+    Alert,
 }
 
 impl EntityKind {
@@ -105,6 +116,7 @@ impl EntityKind {
             EntityKind::Invitation => "invitation",
             EntityKind::Watchlist => "watchlist",
             EntityKind::Retention => "retention",
+            EntityKind::Alert => "alert",
         }
     }
 }
@@ -136,6 +148,11 @@ impl OpBody {
             OpBody::WatchlistCleared(_) => "watchlist.cleared",
             OpBody::RetentionPurged(_) => "retention.purged",
             OpBody::VisitorSettingsPublished(_) => "site.visitor_settings",
+            OpBody::AlertRaised(_) => "alert.raised",
+            OpBody::AlertAcknowledged(_) => "alert.acknowledged",
+            OpBody::AlertEscalated(_) => "alert.escalated",
+            OpBody::AlertResolved(_) => "alert.resolved",
+            OpBody::AlertCancelled(_) => "alert.cancelled",
         }
     }
 
@@ -167,6 +184,14 @@ impl OpBody {
             OpBody::WatchlistCleared(b) => (EntityKind::Visit, b.visit_id.to_string()),
             OpBody::RetentionPurged(_) => (EntityKind::Retention, "horizon".into()),
             OpBody::VisitorSettingsPublished(_) => (EntityKind::Site, "visitor-settings".into()),
+            OpBody::AlertRaised(_)
+            | OpBody::AlertAcknowledged(_)
+            | OpBody::AlertEscalated(_)
+            | OpBody::AlertResolved(_)
+            | OpBody::AlertCancelled(_) => (
+                EntityKind::Alert,
+                crate::alert::AlertRecord::alert_of(self).map(|id| id.to_string()).unwrap_or_default(),
+            ),
         }
     }
 }

@@ -1,9 +1,9 @@
 //! PINs: stored only as Argon2id hashes, checked with a lockout after repeated failures.
 //!
 //! Every PIN prompt in Frontdesk goes through one function, [`crate::Kiosk::check_pin`], and
-//! one UI component (`PinPrompt`, `data-testid="pin-input"`). The alerts issue adds a duress
-//! PIN there: it must be accepted exactly like the normal PIN (same result, same screens) while
-//! a silent alert is written in the same transaction.
+//! one UI component (`PinPrompt`, `data-testid="pin-input"`). The site's duress PIN is checked
+//! there too: accepted exactly like the normal PIN (same result, same screens) while a silent
+//! alert is written in the same transaction (see `kiosk/admin.rs`, docs/alerts.md).
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -55,6 +55,11 @@ pub fn hash_pin(pin: &str) -> String {
 /// Whether `pin` matches a stored PHC string. A malformed hash matches nothing.
 pub fn verify_pin(phc: &str, pin: &str) -> bool {
     Argon2::default().verify_password(pin.as_bytes(), phc).is_ok()
+}
+
+/// Whether `text` is an Argon2id PHC string this build can verify against.
+pub fn is_pin_hash(text: &str) -> bool {
+    argon2::PasswordHash::new(text).is_ok_and(|h| h.algorithm.as_str() == "argon2id")
 }
 
 /// Rules for a new PIN: 6–12 digits, not the default, not one repeated digit, not a run like

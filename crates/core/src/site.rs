@@ -61,6 +61,43 @@ pub struct SiteConfig {
     /// Escort rules, visitor types, areas and the escort checklist (`[escort]`, optional).
     #[serde(default)]
     pub escort: crate::escort::EscortSettings,
+    #[serde(default)]
+    pub alerts: AlertSettings,
+}
+
+/// How the site's alerts work (`[alerts]`, optional).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSettings {
+    /// The duress PIN, as an Argon2id hash only (`frontdesk-hub pin-hash` makes one). Typed at
+    /// any PIN prompt it behaves like the real PIN and raises a silent duress alert.
+    #[serde(default)]
+    pub duress_pin_hash: Option<String>,
+    /// Seconds without acknowledgement before the hub escalates an alert (5-600).
+    #[serde(default = "default_escalate_after")]
+    pub escalate_after_seconds: u32,
+    /// The global hotkey that raises a silent duress alert, even while Frontdesk is not
+    /// focused (e.g. `Ctrl+Shift+F9`); empty turns it off.
+    #[serde(default = "default_hotkey")]
+    pub hotkey: String,
+}
+
+fn default_escalate_after() -> u32 {
+    crate::alert::DEFAULT_ESCALATE_AFTER_SECONDS
+}
+
+fn default_hotkey() -> String {
+    crate::alert::DEFAULT_HOTKEY.to_owned()
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        AlertSettings {
+            duress_pin_hash: None,
+            escalate_after_seconds: default_escalate_after(),
+            hotkey: default_hotkey(),
+        }
+    }
 }
 
 /// Badge rules of the site (`[badges]`, optional).
@@ -241,6 +278,20 @@ impl SiteConfig {
             return Err(invalid("badges.valid_hours", "must be between 1 and 168"));
         }
         self.escort.validate().map_err(|(field, reason)| invalid(&field, &reason))?;
+        if let Some(hash) = &self.alerts.duress_pin_hash
+            && !crate::pin::is_pin_hash(hash)
+        {
+            return Err(invalid(
+                "alerts.duress_pin_hash",
+                "must be an Argon2id hash (frontdesk-hub pin-hash makes one)",
+            ));
+        }
+        if !(5..=600).contains(&self.alerts.escalate_after_seconds) {
+            return Err(invalid("alerts.escalate_after_seconds", "must be between 5 and 600"));
+        }
+        if let Err(reason) = crate::alert::check_hotkey(&self.alerts.hotkey) {
+            return Err(invalid("alerts.hotkey", &reason));
+        }
         let mut host_ids = HashSet::new();
         for (i, host) in self.hosts.iter().enumerate() {
             if host.id.0.trim().is_empty() || host.id.0.len() > 64 {

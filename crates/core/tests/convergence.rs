@@ -1,6 +1,10 @@
 //! Devices that have applied the same operations show the same state, whatever the order,
 //! however often an operation arrives, and however the deliveries were batched.
 
+use frontdesk_core::alert::{
+    ActorKind, AlertAcknowledged, AlertActor, AlertCancelled, AlertContext, AlertEscalated, AlertKind, AlertOutcome,
+    AlertRaised, AlertResolved, AlertSource, AlertTrigger, CancelReason, DeskSession,
+};
 use frontdesk_core::escort::{
     ChecklistItem, ChecklistTicked, EscortAssigned, EscortCleared, EscortHandedBack, EscortOverride, EscortReason,
     HandbackBy, Label, VisitTerms,
@@ -10,7 +14,7 @@ use frontdesk_core::evacuation::{
 };
 use frontdesk_core::hlc::Hlc;
 use frontdesk_core::i18n::Localized;
-use frontdesk_core::ids::{DeviceId, EvacuationId, HostId, InvitationId, OpId, SiteId, VisitId};
+use frontdesk_core::ids::{AlertId, DeviceId, EvacuationId, HostId, InvitationId, OpId, SiteId, VisitId};
 use frontdesk_core::op::{
     HostRecord, Op, OpBody, VisitFields, VisitPatch, VisitSignedIn, VisitSignedOut, VisitUpdated,
 };
@@ -25,6 +29,7 @@ use proptest::sample::Index;
 const DEVICES: usize = 3;
 const VISITS: usize = 4;
 const EVACUATIONS: usize = 2;
+const ALERTS: usize = 2;
 
 #[derive(Debug, Clone)]
 enum Action {
@@ -51,6 +56,11 @@ enum Action {
     ClearHit { visit: usize, entry: u8, exempt: Option<u8>, at: u8 },
     Purge { before: u8 },
     Settings { days: u8 },
+    RaiseAlert { alert: usize, kind: u8, at: u8 },
+    AckAlert { alert: usize, guard: u8, at: u8 },
+    EscalateAlert { alert: usize, round: u32, at: u8 },
+    ResolveAlert { alert: usize, outcome: u8, at: u8 },
+    CancelAlert { alert: usize, at: u8 },
 }
 
 const INVITATIONS: usize = 2;
@@ -108,6 +118,11 @@ fn action() -> impl Strategy<Value = Action> {
             .prop_map(|(visit, entry, exempt, at)| Action::ClearHit { visit, entry, exempt, at }),
         (0u8..8).prop_map(|before| Action::Purge { before }),
         any::<u8>().prop_map(|days| Action::Settings { days }),
+        (0..ALERTS, 0u8..3, any::<u8>()).prop_map(|(alert, kind, at)| Action::RaiseAlert { alert, kind, at }),
+        (0..ALERTS, 0u8..3, any::<u8>()).prop_map(|(alert, guard, at)| Action::AckAlert { alert, guard, at }),
+        (0..ALERTS, 1u32..3, any::<u8>()).prop_map(|(alert, round, at)| Action::EscalateAlert { alert, round, at }),
+        (0..ALERTS, 0u8..3, any::<u8>()).prop_map(|(alert, outcome, at)| Action::ResolveAlert { alert, outcome, at }),
+        (0..ALERTS, any::<u8>()).prop_map(|(alert, at)| Action::CancelAlert { alert, at }),
     ]
 }
 
@@ -122,6 +137,12 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
             (0..EVACUATIONS).map(|i| EvacuationId(uuid::Uuid::from_u128(2000 + i as u128))).collect();
         let invitations: Vec<InvitationId> =
             (0..INVITATIONS).map(|i| InvitationId(uuid::Uuid::from_u128(3000 + i as u128))).collect();
+        let alerts: Vec<AlertId> = (0..ALERTS).map(|i| AlertId(uuid::Uuid::from_u128(4000 + i as u128))).collect();
+        let actor = |guard: u8| AlertActor {
+            kind: ActorKind::Guard,
+            id: format!("guard-{guard}"),
+            name: format!("Guard {guard}"),
+        };
         let mut seqs = [0u64; DEVICES];
         steps
             .into_iter()
@@ -293,6 +314,57 @@ fn history() -> impl Strategy<Value = Vec<Op>> {
                     Action::Settings { days } => OpBody::VisitorSettingsPublished(ops::VisitorSettingsPublished {
                         settings: VisitorSettings { retention_days: 1 + u32::from(days), ..VisitorSettings::default() },
                     }),
+                    Action::RaiseAlert { alert, kind, at } => {
+                        let kind = [AlertKind::Duress, AlertKind::Assistance, AlertKind::Fire][kind as usize];
+                        OpBody::AlertRaised(AlertRaised {
+                            alert_id: alerts[alert],
+                            kind,
+                            level: kind.default_level(),
+                            trigger: AlertTrigger::Discreet,
+                            drill: at % 2 == 0,
+                            raised_at: ts(at),
+                            source: AlertSource {
+                                device: devices[d],
+                                device_name: format!("desk {d}"),
+                                desk_id: format!("desk-{d}"),
+                                desk_name: frontdesk_core::i18n::Localized {
+                                    zh_cn: format!("前台 {d}"),
+                                    en: format!("Desk {d}"),
+                                },
+                            },
+                            context: AlertContext {
+                                at_desk: DeskSession { role: None, admin: false },
+                                visitors: Vec::new(),
+                            },
+                            description: None,
+                            subject: None,
+                        })
+                    }
+                    Action::AckAlert { alert, guard, at } => OpBody::AlertAcknowledged(AlertAcknowledged {
+                        alert_id: alerts[alert],
+                        by: actor(guard),
+                        at: ts(at),
+                    }),
+                    Action::EscalateAlert { alert, round, at } => OpBody::AlertEscalated(AlertEscalated {
+                        alert_id: alerts[alert],
+                        round,
+                        at: ts(at),
+                        notify: Vec::new(),
+                    }),
+                    Action::ResolveAlert { alert, outcome, at } => OpBody::AlertResolved(AlertResolved {
+                        alert_id: alerts[alert],
+                        outcome: [AlertOutcome::Real, AlertOutcome::FalseAlarm, AlertOutcome::Drill][outcome as usize],
+                        note: format!("note {at}"),
+                        by: actor(outcome),
+                        at: ts(at),
+                    }),
+                    Action::CancelAlert { alert, at } => OpBody::AlertCancelled(AlertCancelled {
+                        alert_id: alerts[alert],
+                        reason: CancelReason::Mistake,
+                        note: String::new(),
+                        by: actor(0),
+                        at: ts(at),
+                    }),
                 };
                 Op {
                     id: OpId::new(),
@@ -416,6 +488,12 @@ proptest! {
                 }
             }
         }
+        // Every device shows the same alerts, the same owner, the same state.
+        let views = |store: &Store| -> Vec<_> {
+            store.read().alerts_open("s").unwrap().iter().filter_map(|r| r.view()).collect()
+        };
+        prop_assert_eq!(views(&a), views(&reference));
+        prop_assert_eq!(views(&b), views(&reference));
     }
 }
 

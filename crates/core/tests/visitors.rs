@@ -297,6 +297,15 @@ fn a_watch_list_hit_is_recorded_for_guards_cued_discreetly_and_can_be_cleared() 
         .collect();
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0].visit_id, hit.id);
+    // The guards get it like any alert: a watch-list alert about this visit, in the same change.
+    let alert = ops
+        .iter()
+        .find_map(|op| match &op.body {
+            OpBody::AlertRaised(a) if a.kind == frontdesk_core::alert::AlertKind::WatchlistHit => Some(a.clone()),
+            _ => None,
+        })
+        .expect("a watchlist_hit alert");
+    assert_eq!(alert.subject, Some(frontdesk_core::alert::AlertSubject::Visit { visit_id: hit.id }));
     assert_eq!(recorded[0].entries[0].entry_id, by_name.id);
     // A different name and no ID: no hit. The ID alone: a hit.
     assert!(!kiosk.sign_in(visitor("张伟伟")).unwrap().details.watchlist_hit);
@@ -489,6 +498,8 @@ fn the_retention_purge_leaves_no_personal_data_anywhere_and_keeps_counts() {
         .unwrap();
     let token = admin(&kiosk);
     let invitation = invite(&kiosk, &token, "2026-03-02", "2026-03-02", 1);
+    // An alert raised now names the visitors at the desk (the old one among them).
+    let alert = kiosk.raise_duress(frontdesk_core::alert::AlertTrigger::Discreet).unwrap();
     kiosk.sign_out(old.id).unwrap();
     // An update of the old visit that the other desk only learns of later.
     let ops_before_purge = kiosk.all_ops().unwrap();
@@ -512,6 +523,17 @@ fn the_retention_purge_leaves_no_personal_data_anywhere_and_keeps_counts() {
     assert!(kiosk.invitations(&token).unwrap().iter().all(|i| i.id != invitation.invitation.id));
     assert!(actions(&kiosk, &token).contains(&"purge".to_owned()));
     assert!(kiosk.verify_audit(&token).unwrap().is_intact());
+
+    // The alert keeps its kind and time for the report, not the visitors' names.
+    let ops = kiosk.all_ops().unwrap();
+    let raised = ops
+        .iter()
+        .find_map(|op| match &op.body {
+            OpBody::AlertRaised(a) if a.alert_id == alert => Some(a.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(!raised.context.visitors.is_empty() && raised.context.visitors.iter().all(|v| v.name.is_empty()));
 
     // Op bodies were redacted in place; the log still has every op.
     let ops = kiosk.all_ops().unwrap();

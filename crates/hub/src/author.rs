@@ -52,7 +52,8 @@ fn current_hosts(ops: &[Op]) -> BTreeMap<HostId, (Hlc, HostRecord)> {
     hosts
 }
 
-fn current_settings(ops: &[Op]) -> Option<SiteConfig> {
+/// The site settings the hub published last (by stamp), if any.
+pub fn current_settings(ops: &[Op]) -> Option<SiteConfig> {
     ops.iter()
         .filter_map(|op| match &op.body {
             OpBody::SitePublished(p) => Some((op.hlc, p.config.as_ref())),

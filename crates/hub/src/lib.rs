@@ -4,12 +4,15 @@
 //! The protocol and its rules live in `frontdesk_core::sync`; this crate adapts them to HTTP
 //! and stores ops behind the [`store::HubStore`] trait (SQLite now). See `docs/sync.md`.
 
+pub mod alerting;
 pub mod author;
+pub mod console;
 pub mod enrol;
 pub mod live;
 pub mod retention;
 pub mod server;
 pub mod store;
+pub mod supervision;
 pub mod tls;
 
 pub use server::{HubConfig, RunningHub, Transport, start};

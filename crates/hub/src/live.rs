@@ -1,7 +1,9 @@
-//! The live channel: a WebSocket from the hub to each device carrying typed events
-//! (`frontdesk_core::sync::protocol::LiveEvent`). Today: "new ops up to cursor N" nudges and
-//! revocation. Every event refers to the site cursor, so a device that reconnects with
-//! `?after=<cursor>` learns at once what it missed; the alerts work adds its events the same way.
+//! The live channel: a WebSocket between the hub and each device. Hub to device: typed events
+//! (`frontdesk_core::sync::protocol::LiveEvent`): "new ops up to cursor N" nudges, revocation,
+//! `alive` answers to heartbeats and answers to pushes. Device to hub (`ClientMessage`):
+//! heartbeats every 5 s, and pushes of ops (alerts travel this way and by HTTP at once). Every
+//! event refers to the site cursor, so a device that reconnects with `?after=<cursor>` learns
+//! at once what it missed.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -9,7 +11,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
 use frontdesk_core::ids::{DeviceId, SiteId};
-use frontdesk_core::sync::protocol::LiveEvent;
+use frontdesk_core::sync::protocol::{ClientMessage, LiveEvent, MAX_BODY_BYTES};
 use tokio::sync::{broadcast, watch};
 
 /// How often the hub pings an idle channel, so dead connections are noticed on both ends.
@@ -60,15 +62,27 @@ impl LiveHub {
         let _ = self.shutdown.send(true);
     }
 
-    /// Serve one device's channel until it goes away, is revoked or the hub stops.
-    pub async fn serve(&self, mut socket: WebSocket, device: DeviceId, site: SiteId) {
+    /// Serve one device's channel until it goes away, is revoked or the hub stops. `heard` is
+    /// called on every message from the device (supervision); `answer` answers its heartbeats
+    /// and pushes.
+    pub async fn serve<A, F>(
+        &self,
+        mut socket: WebSocket,
+        device: DeviceId,
+        site: SiteId,
+        heard: impl Fn() + Send,
+        mut answer: A,
+    ) where
+        A: FnMut(ClientMessage) -> F + Send,
+        F: std::future::Future<Output = LiveEvent> + Send,
+    {
         let mut heads = self.subscribe(&site);
         let mut revoked = self.revoked.subscribe();
         let mut shutdown = self.shutdown.subscribe();
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
         let head = *heads.borrow_and_update();
-        if send(&mut socket, &LiveEvent::Hello { head }).await.is_err() {
+        if send(&mut socket, &LiveEvent::Hello { head, heartbeats: true }).await.is_err() {
             return;
         }
         loop {
@@ -97,7 +111,20 @@ impl LiveHub {
                 }
                 incoming = socket.recv() => match incoming {
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
-                    Some(Ok(_)) => {}
+                    Some(Ok(Message::Text(text))) => {
+                        heard();
+                        if text.len() > MAX_BODY_BYTES {
+                            break;
+                        }
+                        // A message this hub does not understand is ignored, like unknown events.
+                        if let Ok(message) = serde_json::from_str::<ClientMessage>(text.as_str()) {
+                            let reply = answer(message).await;
+                            if send(&mut socket, &reply).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                    Some(Ok(_)) => heard(),
                 },
                 _ = ping.tick() => {
                     if socket.send(Message::Ping(Vec::new().into())).await.is_err() {

@@ -9,11 +9,15 @@ use clap::{Parser, Subcommand};
 use frontdesk_core::ids::{DeviceId, SiteId};
 use frontdesk_core::site::SiteConfig;
 use frontdesk_hub::server::now;
-use frontdesk_hub::store::{DeviceRecord, HubStore, SqliteHubStore};
-use frontdesk_hub::{HubConfig, Transport, author, enrol, tls};
+use frontdesk_hub::store::{DeviceRecord, GuardRole, HubStore, SqliteHubStore};
+use frontdesk_hub::{HubConfig, Transport, author, console, enrol, tls};
 
 #[derive(Parser)]
-#[command(name = "frontdesk-hub", version, about = "Frontdesk site hub: enrols kiosks and syncs their data")]
+#[command(
+    name = "frontdesk-hub",
+    version,
+    about = "Frontdesk site hub: enrols kiosks, syncs their data, serves the guards' console"
+)]
 struct Cli {
     /// The hub's data folder: database, TLS certificate and key. Default: FRONTDESK_HUB_DATA,
     /// else the per-user data folder (~/.local/share/frontdesk-hub on Linux).
@@ -71,6 +75,84 @@ enum Command {
     },
     /// Print the SHA-256 fingerprint of the hub's certificate.
     Fingerprint,
+    /// Guard accounts of the web console (https://HUB/console).
+    Guards {
+        #[command(subcommand)]
+        command: GuardsCommand,
+    },
+    /// Alerts: the monthly report.
+    Alerts {
+        #[command(subcommand)]
+        command: AlertsCommand,
+    },
+    /// The hub's audit trail (guard actions, alerts received, lost contact).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Print the Argon2id hash of a duress PIN for the site file's `[alerts] duress_pin_hash`.
+    PinHash {
+        /// Read the PIN from standard input instead of asking twice at the terminal.
+        #[arg(long)]
+        pin_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum GuardsCommand {
+    /// Add a guard account (asks for the password twice, unless --password-stdin).
+    Add {
+        /// The login, e.g. wang.lei (lowercase letters, digits, '.', '_', '-').
+        login: String,
+        #[arg(long)]
+        site: String,
+        /// The name shown to others ("Wang Lei").
+        #[arg(long)]
+        name: String,
+        /// guard (alarmed by every alert) or duty_manager (alarmed when an alert escalates).
+        #[arg(long, default_value = "guard")]
+        role: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Every guard account.
+    List,
+    /// Set a new password (ends the guard's sessions).
+    Passwd {
+        login: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account (ends its sessions).
+    Disable { login: String },
+    /// Enable a disabled account again.
+    Enable { login: String },
+}
+
+#[derive(Subcommand)]
+enum AlertsCommand {
+    /// Alerts, false alarms per trigger, time to acknowledge and drills of one month.
+    Report {
+        #[arg(long)]
+        site: String,
+        /// YYYY-MM (default: this month)
+        #[arg(long)]
+        month: Option<String>,
+        /// The site's time zone (default: the published site settings', else Asia/Shanghai).
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the audit trail's hash chain.
+    Verify,
+    /// The latest entries, newest first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -248,12 +330,191 @@ async fn run(command: Command, data: PathBuf) -> Result<(), String> {
             println!("Published cards for site {site}: {} written, {} unchanged.", report.written, report.unchanged);
             Ok(())
         }
+        Command::Guards { command } => guards(&data, command).await,
+        Command::Alerts { command: AlertsCommand::Report { site, month, timezone } } => {
+            let store = open(&data)?;
+            let site = SiteId(site);
+            let timezone = match timezone {
+                Some(tz) => tz,
+                None => {
+                    let ops = store.ops_of_kind(site.clone(), "site.published").await.map_err(|e| e.to_string())?;
+                    author::current_settings(&ops)
+                        .map(|c| c.site.timezone)
+                        .unwrap_or_else(|| SiteConfig::demo().expect("demo site").site.timezone)
+                }
+            };
+            // This month at the site.
+            let zone = jiff::tz::TimeZone::get(&timezone).map_err(|e| format!("time zone {timezone:?}: {e}"))?;
+            let month = month.unwrap_or_else(|| now().to_zoned(zone).strftime("%Y-%m").to_string());
+            let (year, m) = frontdesk_core::alert::parse_month(&month)
+                .ok_or_else(|| format!("{month:?} is not a month; give it as YYYY-MM"))?;
+            let report = frontdesk_hub::console::report_for(&store, &site, &timezone, year, m)
+                .await
+                .map_err(|e| e.to_string())?;
+            print_report(&report);
+            Ok(())
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let store = open(&data)?;
+            let result = store.audit_verify().await.map_err(|e| e.to_string())?;
+            match result.first_broken {
+                None => {
+                    println!("The hub's audit trail is intact: {} entries.", result.entries);
+                    Ok(())
+                }
+                Some(seq) => {
+                    Err(format!("the audit trail is broken at entry {seq}: {}", result.reason.unwrap_or_default()))
+                }
+            }
+        }
+        Command::Audit { command: AuditCommand::List { limit } } => {
+            let store = open(&data)?;
+            for e in store.audit_recent(limit.min(10_000)).await.map_err(|e| e.to_string())? {
+                println!(
+                    "{:>6}  {}  {:<28} {:<24} {}  {}",
+                    e.seq,
+                    short(e.at),
+                    e.actor,
+                    e.action,
+                    e.subject,
+                    e.details
+                );
+            }
+            Ok(())
+        }
+        Command::PinHash { pin_stdin } => {
+            let pin = if pin_stdin {
+                read_stdin_line()?
+            } else {
+                let first = rpassword::prompt_password("Duress PIN: ").map_err(|e| e.to_string())?;
+                let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+                if first != again {
+                    return Err("the two PINs differ".into());
+                }
+                first
+            };
+            frontdesk_core::pin::validate_new_pin(&pin).map_err(|code| match code {
+                frontdesk_core::FieldErrorCode::PinTooSimple => {
+                    "too easy to guess: not 000000, one repeated digit or a run like 123456".to_owned()
+                }
+                _ => "a PIN is 6 to 12 digits".to_owned(),
+            })?;
+            println!("{}", frontdesk_core::pin::hash_pin(&pin));
+            Ok(())
+        }
         Command::Fingerprint => {
             let fp = tls::existing_fingerprint(&data)
                 .ok_or_else(|| format!("no certificate in {} yet; `frontdesk-hub serve` makes one", data.display()))?;
             println!("{fp}");
             Ok(())
         }
+    }
+}
+
+fn read_stdin_line() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+fn read_password(from_stdin: bool) -> Result<String, String> {
+    if from_stdin {
+        return read_stdin_line();
+    }
+    let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+    let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+    if first != again {
+        return Err("the two passwords differ".into());
+    }
+    Ok(first)
+}
+
+async fn guards(data: &std::path::Path, command: GuardsCommand) -> Result<(), String> {
+    let store = open(data)?;
+    match command {
+        GuardsCommand::Add { login, site, name, role, password_stdin } => {
+            let role: GuardRole = role.parse()?;
+            let password = read_password(password_stdin)?;
+            let guard = console::auth::add_guard(&store, &login, &SiteId(site), &name, role, &password)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Added {} ({}) as {} at site {}. They sign in at https://HUB/console.",
+                guard.login,
+                guard.name,
+                guard.role.as_str(),
+                guard.site
+            );
+        }
+        GuardsCommand::List => {
+            let guards = store.guards().await.map_err(|e| e.to_string())?;
+            if guards.is_empty() {
+                println!("No guard accounts. `frontdesk-hub guards add LOGIN --site SITE --name NAME` makes one.");
+            }
+            for g in guards {
+                let state = if g.disabled { "disabled" } else { "active" };
+                println!("{:<20} {:<24} site {:<20} {:<13} {state}", g.login, g.name, g.site, g.role.as_str());
+            }
+        }
+        GuardsCommand::Passwd { login, password_stdin } => {
+            let password = read_password(password_stdin)?;
+            console::auth::change_guard(&store, &login, Some(&password), None).await.map_err(|e| e.to_string())?;
+            println!("New password set for {login}; their open sessions have ended.");
+        }
+        GuardsCommand::Disable { login } => {
+            console::auth::change_guard(&store, &login, None, Some(true)).await.map_err(|e| e.to_string())?;
+            println!("Disabled {login}; their open sessions have ended.");
+        }
+        GuardsCommand::Enable { login } => {
+            console::auth::change_guard(&store, &login, None, Some(false)).await.map_err(|e| e.to_string())?;
+            println!("Enabled {login}.");
+        }
+    }
+    Ok(())
+}
+
+fn print_report(r: &frontdesk_core::alert::AlertReport) {
+    let secs = |s: Option<i64>| s.map_or_else(|| "-".to_owned(), |s| format!("{s} s"));
+    println!("Alerts in {} ({})", r.month, r.timezone);
+    println!("  alerts {}, false alarms {}, cancelled {}", r.alerts, r.false_alarms, r.cancelled);
+    println!(
+        "  time to acknowledge: median {}, 90% within {}, longest {}; never acknowledged {}",
+        secs(r.time_to_ack.median_seconds),
+        secs(r.time_to_ack.p90_seconds),
+        secs(r.time_to_ack.max_seconds),
+        r.time_to_ack.unacknowledged
+    );
+    println!("  by kind:");
+    for k in &r.by_kind {
+        println!(
+            "    {:<14} {:>4} alerts, {:>3} real, {:>3} false alarms, {:>3} cancelled, {:>3} open",
+            k.kind.as_str(),
+            k.alerts,
+            k.real,
+            k.false_alarms,
+            k.cancelled,
+            k.open
+        );
+    }
+    println!("  false alarms by trigger:");
+    for t in &r.by_trigger {
+        println!(
+            "    {:<12} {:>4} alerts, {:>3} false alarms, {:>3} cancelled",
+            t.trigger.as_str(),
+            t.alerts,
+            t.false_alarms,
+            t.cancelled
+        );
+    }
+    println!("  drills: {} (median time to acknowledge {})", r.drills.len(), secs(r.drill_time_to_ack.median_seconds));
+    for d in &r.drills {
+        println!(
+            "    {}  {:<14} {:<24} acknowledged after {}",
+            short(d.raised_at),
+            d.kind.as_str(),
+            d.desk,
+            secs(d.seconds_to_ack)
+        );
     }
 }
 

@@ -16,6 +16,7 @@ const BATCH: usize = 200;
 
 /// Redact what a purge up to `before` covers at `site`; returns how many ops were redacted.
 pub async fn purge<S: HubStore>(store: &S, site: SiteId, before: jiff::Timestamp) -> Result<usize, StoreError> {
+    let site_for_alerts = site.clone();
     let ops = store.redactable_ops(site.clone()).await?;
     let mut plain: Vec<Op> = ops.iter().map(|(_, op)| op.clone()).collect();
     // Visits whose sign-in was redacted already (or is not among these): when they began.
@@ -43,6 +44,8 @@ pub async fn purge<S: HubStore>(store: &S, site: SiteId, before: jiff::Timestamp
     for batch in redacted.chunks(BATCH) {
         done += store.redact(batch.to_vec()).await?;
     }
+    // The guards' console reads alerts from their materialised records: those go too.
+    done += store.redact_alert_records(site_for_alerts, before).await?;
     if done > 0 {
         store.checkpoint().await?;
     }

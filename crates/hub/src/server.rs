@@ -19,15 +19,17 @@ use frontdesk_core::hlc::system_millis;
 use frontdesk_core::ids::DeviceId;
 use frontdesk_core::sync::credentials::{DeviceCredential, Fingerprint};
 use frontdesk_core::sync::protocol::{
-    self, EnrolRequest, Health, HubError, HubErrorCode, MAX_BODY_BYTES, MAX_PULL_OPS, PullQuery, PushRequest,
-    PushResponse,
+    self, ClientMessage, EnrolRequest, Health, HubError, HubErrorCode, LiveEvent, MAX_BODY_BYTES, MAX_PULL_OPS,
+    PullQuery, PushRequest, PushResponse,
 };
 use frontdesk_core::sync::site_secrets::{self, SiteSecrets};
 use frontdesk_core::sync::validate;
 use serde::de::DeserializeOwned;
 
+use crate::alerting::{ConsoleHub, SiteSettings};
 use crate::live::LiveHub;
 use crate::store::{DeviceRecord, HubStore, PullPage, PushError, SqliteHubStore, StoreError};
+use crate::supervision::Supervisor;
 use crate::tls::{self, TlsIdentity};
 
 /// What every request handler shares.
@@ -40,11 +42,36 @@ pub struct HubState<S> {
     /// Devices seen since the last flush to the store (kept in memory: writing on every
     /// request would cost a commit per request).
     seen: Mutex<HashMap<DeviceId, jiff::Timestamp>>,
+    /// Alert changes for the guards' consoles, per site.
+    pub consoles: ConsoleHub,
+    /// Heartbeats and lost contact.
+    pub supervisor: Supervisor,
+    /// The site settings the hub published (escalation delay, numbers for cards).
+    pub settings: SiteSettings,
+    /// The emergency cards (built in), for the guard's card on acknowledgement.
+    pub cards: frontdesk_core::cards::CardLibrary,
 }
 
 impl<S: HubStore> HubState<S> {
     pub fn new(store: S, fingerprint: Option<Fingerprint>) -> Self {
-        HubState { store, live: LiveHub::default(), fingerprint, seen: Mutex::default() }
+        let consoles = ConsoleHub::default();
+        let fanout = consoles.clone();
+        store.set_alert_listener(Arc::new(move |updates| fanout.publish(updates)));
+        HubState {
+            store,
+            live: LiveHub::default(),
+            fingerprint,
+            seen: Mutex::default(),
+            consoles,
+            supervisor: Supervisor::default(),
+            settings: SiteSettings::default(),
+            cards: frontdesk_core::cards::CardLibrary::open(None),
+        }
+    }
+
+    /// Whether the hub serves over TLS (console cookies are then `Secure`).
+    pub fn secure(&self) -> bool {
+        self.fingerprint.is_some()
     }
 }
 
@@ -134,6 +161,7 @@ impl<S: HubStore> FromRequestParts<Arc<HubState<S>>> for Device {
             ));
         }
         hub.seen.lock().unwrap_or_else(|e| e.into_inner()).insert(device.id, now());
+        hub.supervisor.heard(&device);
         Ok(Device(device))
     }
 }
@@ -145,6 +173,8 @@ pub fn router<S: HubStore>(hub: Arc<HubState<S>>) -> Router {
         .route(protocol::PATH_OPS, post(push::<S>).get(pull::<S>))
         .route(protocol::PATH_LIVE, get(live::<S>))
         .route(site_secrets::PATH_SITE_SECRETS, post(exchange_site_secrets::<S>))
+        .route(protocol::PATH_HEARTBEAT, post(heartbeat))
+        .merge(crate::console::router::<S>())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(hub)
@@ -172,18 +202,26 @@ async fn push<S: HubStore>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<axum::Json<PushResponse>, Failure> {
     let request: PushRequest = json_body(body)?;
+    Ok(axum::Json(store_push(&hub, &device, request.ops).await?))
+}
+
+/// Check and store a device's batch (from `POST /v1/ops` or its live channel) and announce it.
+async fn store_push<S: HubStore>(
+    hub: &Arc<HubState<S>>,
+    device: &DeviceRecord,
+    ops: Vec<frontdesk_core::op::Op>,
+) -> Result<PushResponse, Failure> {
     let pusher = device.pusher();
-    validate::check_batch(&pusher, &request.ops, system_millis())?;
+    validate::check_batch(&pusher, &ops, system_millis())?;
     // A kiosk's retention purge reaches the hub's copies too (see `retention`).
-    let purge_before = request
-        .ops
+    let purge_before = ops
         .iter()
         .filter_map(|op| match &op.body {
             frontdesk_core::op::OpBody::RetentionPurged(b) => Some(b.before),
             _ => None,
         })
         .max();
-    let outcome = hub.store.push(pusher, request.ops, now()).await?;
+    let outcome = hub.store.push(pusher, ops, now()).await?;
     if outcome.stored > 0 {
         hub.live.advance(&device.site, outcome.head);
     }
@@ -197,12 +235,18 @@ async fn push<S: HubStore>(
             }
         });
     }
-    Ok(axum::Json(PushResponse {
+    Ok(PushResponse {
         stored: outcome.stored,
         duplicates: outcome.duplicates,
         device_seq: outcome.device_seq,
         head: outcome.head,
-    }))
+    })
+}
+
+/// `POST /v1/heartbeat`: a device whose live channel is down says it is alive (the `Device`
+/// extractor records it). Never stored in the op log.
+async fn heartbeat(Device(_device): Device) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "status": "alive" }))
 }
 
 /// A device offers the site secrets it holds; the hub keeps those the site lacks and answers
@@ -262,11 +306,34 @@ async fn live<S: HubStore>(
     Device(device): Device,
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, Failure> {
-    let upgrade = upgrade.map_err(|e| Failure::new(HubErrorCode::Malformed, e.body_text()))?;
+    let upgrade = upgrade
+        .map_err(|e| Failure::new(HubErrorCode::Malformed, e.body_text()))?
+        .max_message_size(MAX_BODY_BYTES + 1024);
     // The channel starts from the site's head as stored, so its first event is accurate.
     let head = hub.store.head(device.site.clone()).await?;
     hub.live.advance(&device.site, head);
-    Ok(upgrade.on_upgrade(move |socket| async move { hub.live.serve(socket, device.id, device.site).await }))
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        let heard = || hub.supervisor.heard(&device);
+        let answer = |message: ClientMessage| {
+            let (hub, device) = (hub.clone(), device.clone());
+            async move {
+                match message {
+                    ClientMessage::Heartbeat => LiveEvent::Alive,
+                    ClientMessage::Push { id, ops } => match store_push(&hub, &device, ops).await {
+                        Ok(r) => LiveEvent::Pushed {
+                            id,
+                            stored: r.stored,
+                            duplicates: r.duplicates,
+                            device_seq: r.device_seq,
+                            head: r.head,
+                        },
+                        Err(Failure(error)) => LiveEvent::PushRefused { id, error },
+                    },
+                }
+            }
+        };
+        hub.live.serve(socket, device.id, device.site.clone(), heard, answer).await
+    }))
 }
 
 /// Picks up what other processes wrote into the database (the `enrol`, `devices revoke` and
@@ -287,6 +354,7 @@ async fn watch_store<S: HubStore>(hub: Arc<HubState<S>>) {
         if let Ok(revoked) = hub.store.revoked_since(since).await {
             for device in revoked {
                 hub.live.revoke(device);
+                hub.supervisor.forget(device);
             }
         }
         if rounds.is_multiple_of(20) {
@@ -332,6 +400,8 @@ pub struct RunningHub {
     handle: axum_server::Handle<SocketAddr>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     watcher: tokio::task::JoinHandle<()>,
+    /// Supervision of kiosk heartbeats and escalation of unacknowledged alerts.
+    alerting: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningHub {
@@ -349,6 +419,9 @@ impl RunningHub {
         self.handle.graceful_shutdown(Some(grace));
         let _ = self.server.await;
         self.watcher.abort();
+        for task in self.alerting {
+            task.abort();
+        }
         let seen: Vec<_> = self.state.seen.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
         let _ = self.state.store.record_last_seen(seen).await;
     }
@@ -384,7 +457,11 @@ pub async fn start(config: HubConfig) -> Result<RunningHub, StartError> {
         return Err(StartError::Listen { addr: listen, detail });
     };
     let watcher = tokio::spawn(watch_store(state.clone()));
-    Ok(RunningHub { addr, fingerprint, state, handle, server, watcher })
+    let alerting = vec![
+        tokio::spawn(crate::supervision::run(state.clone(), std::time::Instant::now())),
+        tokio::spawn(crate::alerting::escalate(state.clone())),
+    ];
+    Ok(RunningHub { addr, fingerprint, state, handle, server, watcher, alerting })
 }
 
 #[cfg(test)]

@@ -476,7 +476,7 @@ async fn the_live_channel_announces_new_ops_and_revocation() {
     let link = b.hub_link().unwrap().unwrap();
     let client = frontdesk_core::sync::client::HubClient::for_link(&link, b.hub_credential().unwrap(), false).unwrap();
     let mut live = client.live(0).await.unwrap();
-    assert_eq!(live.next_event().await.unwrap(), LiveEvent::Hello { head: 0 });
+    assert_eq!(live.next_event().await.unwrap(), LiveEvent::Hello { head: 0, heartbeats: true });
 
     let answer = push(&hub, &token_a, &a.outbox(100).unwrap()).await;
     let head = answer.body["head"].as_u64().unwrap();

@@ -9,9 +9,9 @@ import { repoRoot } from "./kiosk.mjs";
 
 export const hubBinary = process.env.FRONTDESK_HUB_BIN ?? join(repoRoot, "target/debug/frontdesk-hub");
 
-export async function startHub() {
-  const data = mkdtempSync(join(tmpdir(), "frontdesk-hub-e2e-"));
-  const child = spawn(hubBinary, ["serve", "--data", data, "--listen", "127.0.0.1:0"], {
+/** Start `frontdesk-hub serve` on `data` (a fresh folder by default) at `listen`. */
+async function serve(data, listen) {
+  const child = spawn(hubBinary, ["serve", "--data", data, "--listen", listen], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const lines = createInterface({ input: child.stdout });
@@ -27,6 +27,12 @@ export async function startHub() {
     });
     child.once("exit", (code) => reject(new Error(`the hub exited with ${code}`)));
   });
+  return { child, url, fingerprint };
+}
+
+export async function startHub() {
+  const data = mkdtempSync(join(tmpdir(), "frontdesk-hub-e2e-"));
+  let { child, url, fingerprint } = await serve(data, "127.0.0.1:0");
   const cli = (...args) => execFileSync(hubBinary, ["--data", data, ...args], { encoding: "utf8" });
   return {
     url,
@@ -47,7 +53,26 @@ export async function startHub() {
     revoke(name) {
       return cli("devices", "revoke", name);
     },
+    /** A guard account of the web console. */
+    addGuard(login, name, password, role = "guard") {
+      return execFileSync(
+        hubBinary,
+        ["--data", data, "guards", "add", login, "--site", "riverside-tower", "--name", name, "--role", role, "--password-stdin"],
+        { encoding: "utf8", input: `${password}\n` },
+      );
+    },
+    /** The hub dies at once (SIGKILL: no goodbye, maybe mid-write). */
+    async kill() {
+      child.kill("SIGKILL");
+      await new Promise((r) => child.once("exit", r));
+    },
+    /** Start the hub again on the same port and data. */
+    async restart() {
+      const address = new URL(url).host;
+      ({ child } = await serve(data, address));
+    },
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
     },

@@ -8,6 +8,7 @@ use ts_rs::TS;
 
 use super::Kiosk;
 use super::change::Change;
+use crate::alert::{AlertKind, AlertTrigger};
 use crate::audit::{AuditAction, AuditEntry, AuditVerification};
 use crate::error::{CoreError, FieldError, FieldErrorCode};
 use crate::pin::{self, LockoutState, PinPurpose};
@@ -70,6 +71,13 @@ impl Kiosk {
         let actor = change.desk_actor()?;
         let state: LockoutState =
             change.meta(META_PIN_LOCKOUT)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+        // The site's duress PIN is checked every time (also while locked, and whatever the
+        // admin PIN is), so a duress entry takes as long as any other. It raises a silent
+        // alert in this change and then behaves exactly as the real PIN would.
+        let duress = self.is_duress_pin(pin);
+        if duress {
+            self.raise_in(change, AlertKind::Duress, None, AlertTrigger::DuressPin, None)?;
+        }
         if let Some(until) = state.locked_at(now) {
             change.audit(&actor, AuditAction::PinFailed, purpose.as_str(), json!({ "locked": true }))?;
             return Ok(PinCheck::Refused(PinRefusal {
@@ -78,12 +86,12 @@ impl Kiosk {
             }));
         }
         let stored = change.meta(META_ADMIN_PIN)?;
-        let matched = match &stored {
+        // Both checks always run, so the time taken says nothing about which PIN it was.
+        let admin_pin = match &stored {
             Some(phc) => pin::verify_pin(phc, pin),
             None => pin == pin::DEFAULT_ADMIN_PIN,
         };
-        // The alerts issue checks the duress PIN here: accepted exactly like the admin PIN,
-        // with a silent alert op written in this same change.
+        let matched = duress || admin_pin;
         if matched {
             if state != LockoutState::default() {
                 change
@@ -139,6 +147,12 @@ impl Kiosk {
         }
     }
 
+    /// Whether an admin session is open now (an alert's context says so).
+    pub(crate) fn admin_signed_in(&self) -> bool {
+        let now = self.clock_wall_ms();
+        self.admin_session().as_ref().is_some_and(|s| s.expires_ms > now)
+    }
+
     fn admin_session_ms(&self) -> i64 {
         i64::from(self.site().kiosk.idle_timeout_seconds) * 1000
     }
@@ -184,6 +198,10 @@ impl Kiosk {
         }
         if new_pin != confirm {
             return Err(CoreError::Validation(vec![FieldError::new("confirm", FieldErrorCode::PinMismatch)]));
+        }
+        // The admin PIN may not be the duress PIN: every entry of it would raise an alert.
+        if self.is_duress_pin(new_pin) {
+            return Err(CoreError::Validation(vec![FieldError::new("new_pin", FieldErrorCode::PinReserved)]));
         }
         let hash = pin::hash_pin(new_pin);
         self.change(|change| {

@@ -13,7 +13,7 @@ use crate::i18n::Lang;
 use crate::print::PrintJob;
 use crate::render::{Document, Renderer};
 
-const META_CARD_ROLE: &str = "card_role";
+pub(super) const META_CARD_ROLE: &str = "card_role";
 
 impl Kiosk {
     fn card_library(&self) -> std::sync::RwLockReadGuard<'_, CardLibrary> {

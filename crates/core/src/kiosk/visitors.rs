@@ -406,6 +406,8 @@ impl Kiosk {
                 raised_at: change.now(),
             }))?;
             change.audit(&actor, AuditAction::WatchlistHit, visit_id.to_string(), audit)?;
+            // The guards hear of it like any alert (the visitor and the desk see nothing).
+            self.raise_watchlist_hit_in(change, visit_id)?;
         }
         Ok(())
     }

@@ -8,6 +8,7 @@
 //! - hosts: last writer wins for the whole record, by HLC;
 //! - authored documents (site settings): last writer wins for the whole document, by HLC;
 //! - escorts (terms, ticks, assignments, clearance, hand-back): see `storage/escort.rs`.
+//! - alerts: see `crate::alert` (state only moves forward; acknowledgements are a set).
 
 use std::collections::BTreeMap;
 
@@ -101,9 +102,17 @@ pub(super) fn append_and_apply(tx: &Transaction<'_>, op: &Op, received_at_ms: i6
         | OpBody::WatchlistCleared(_)
         | OpBody::RetentionPurged(_)
         | OpBody::VisitorSettingsPublished(_) => super::visitors::apply(tx, op)?,
+        OpBody::AlertRaised(_)
+        | OpBody::AlertAcknowledged(_)
+        | OpBody::AlertEscalated(_)
+        | OpBody::AlertResolved(_)
+        | OpBody::AlertCancelled(_) => {
+            super::alerts::apply(tx, op, received_at_ms)?;
+        }
     }
     // The search index and the retention horizon follow every change of a visit.
     super::visitors::after_visit_op(tx, op)?;
+    super::visitors::after_alert_op(tx, op)?;
     Ok(true)
 }
 

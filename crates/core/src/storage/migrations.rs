@@ -112,6 +112,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(super::evacuation::SCHEMA),
         M::up(super::escort::SCHEMA),
         M::up(super::visitors::SCHEMA),
+        M::up(super::alerts::SCHEMA),
     ]
 }
 

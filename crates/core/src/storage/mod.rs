@@ -1,5 +1,6 @@
 //! The device's SQLite database: the op log plus the tables materialised from it.
 
+pub mod alerts;
 mod apply;
 mod authored;
 mod escort;
@@ -86,15 +87,17 @@ impl Tx<'_> {
     }
 }
 
+// Cached statements: the sync engine and the alert courier read and write these many times a
+// second during a burst.
 fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    Ok(conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?)
 }
 
 fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![key, value],
-    )?;
+    )?
+    .execute(params![key, value])?;
     Ok(())
 }
 
@@ -176,8 +179,10 @@ impl Store {
 
     /// The next sequence number for an op written by `device`.
     pub fn next_seq(&self, device: DeviceId) -> Result<u64> {
-        let max: Option<i64> =
-            self.conn.query_row("SELECT max(seq) FROM ops WHERE device = ?1", [device.to_string()], |r| r.get(0))?;
+        let max: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT max(seq) FROM ops WHERE device = ?1")?
+            .query_row([device.to_string()], |r| r.get(0))?;
         Ok(max.map_or(1, |m| m as u64 + 1))
     }
 

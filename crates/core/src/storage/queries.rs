@@ -139,6 +139,7 @@ impl Reader<'_> {
         dump.extend(self.evacuation_dump()?);
         dump.extend(self.escort_dump()?);
         dump.extend(self.visitors_dump()?);
+        dump.extend(super::alerts::dump(self.0)?);
         Ok(dump)
     }
 }

@@ -34,11 +34,10 @@ impl Store {
 
     /// How many of `device`'s ops have a sequence number above `after_seq`.
     pub fn count_own_after(&self, device: DeviceId, after_seq: u64) -> Result<u64> {
-        let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM ops WHERE device = ?1 AND seq > ?2",
-            params![device.to_string(), after_seq as i64],
-            |r| r.get(0),
-        )?;
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM ops WHERE device = ?1 AND seq > ?2")?
+            .query_row(params![device.to_string(), after_seq as i64], |r| r.get(0))?;
         Ok(n as u64)
     }
 

@@ -326,6 +326,23 @@ pub(super) fn after_visit_op(tx: &Transaction<'_>, op: &Op) -> Result<()> {
     Ok(())
 }
 
+/// After an alert op was applied: an alert raised before the retention horizon (arriving late
+/// from a desk that was away) loses its visitors' names at once, like a late visit op.
+pub(super) fn after_alert_op(tx: &Transaction<'_>, op: &Op) -> Result<()> {
+    let (kind, id) = op.body.entity();
+    if kind != EntityKind::Alert {
+        return Ok(());
+    }
+    let Some(horizon) = horizon(tx)? else { return Ok(()) };
+    let raised_at: Option<Option<i64>> =
+        tx.query_row("SELECT raised_at FROM alerts WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+    if raised_at.flatten().is_some_and(|at| at < horizon) {
+        redact_ops(tx, EntityKind::Alert, &id)?;
+        super::alerts::redact_records_before(tx, Some(&op.site.0), horizon)?;
+    }
+    Ok(())
+}
+
 fn placeholder(tx: &Transaction<'_>, id: &str) -> Result<()> {
     tx.prepare_cached("INSERT INTO visits (id) VALUES (?1) ON CONFLICT (id) DO NOTHING")?.execute([id])?;
     Ok(())
@@ -446,6 +463,15 @@ fn purge_below_horizon(tx: &Transaction<'_>, before: i64) -> Result<()> {
         redact_ops(tx, EntityKind::Invitation, &id)?;
     }
     tx.execute("DELETE FROM watchlist_exemptions WHERE cleared_at < ?1", [before])?;
+    // Alerts name the visitors at the desk: older ones keep kind, time and desk only.
+    let alerts: Vec<String> = tx
+        .prepare("SELECT id FROM alerts WHERE created = 1 AND raised_at < ?1")?
+        .query_map([before], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &alerts {
+        redact_ops(tx, EntityKind::Alert, id)?;
+    }
+    super::alerts::redact_records_before(tx, None, before)?;
     // Print jobs keep the rendered document (names) until they complete; old ones go whole.
     tx.execute("DELETE FROM print_jobs WHERE created_at < ?1", [before])?;
     Ok(())
@@ -469,6 +495,16 @@ fn redact_ops(tx: &Transaction<'_>, entity: EntityKind, id: &str) -> Result<()> 
 
 /// An op body without personal data, still a valid op of its kind; `None` if it holds none.
 pub fn redact_body(kind: &str, body: &str) -> Result<Option<String>> {
+    if matches!(kind, "alert.raised" | "alert.resolved" | "alert.cancelled") {
+        let mut op: OpBody = serde_json::from_str(body).map_err(corrupt)?;
+        match &mut op {
+            OpBody::AlertRaised(raised) => crate::alert::redact_raise(raised),
+            OpBody::AlertResolved(resolved) => resolved.note.clear(),
+            OpBody::AlertCancelled(cancelled) => cancelled.note.clear(),
+            _ => return Ok(None),
+        }
+        return Ok(Some(serde_json::to_string(&op).map_err(corrupt)?));
+    }
     let mut v: Value = serde_json::from_str(body).map_err(corrupt)?;
     let blank = |obj: Option<&mut Value>, keys: &[&str], with: Value| {
         if let Some(Value::Object(map)) = obj {

@@ -42,6 +42,12 @@ impl OpBody {
             | OpBody::WatchlistCleared(_)
             | OpBody::RetentionPurged(_) => Author::Device,
             OpBody::WatchlistUpserted(_) | OpBody::VisitorSettingsPublished(_) => Author::Site,
+            // Any device raises and acts on alerts (guards through the hub's own device).
+            OpBody::AlertRaised(_)
+            | OpBody::AlertAcknowledged(_)
+            | OpBody::AlertEscalated(_)
+            | OpBody::AlertResolved(_)
+            | OpBody::AlertCancelled(_) => Author::Device,
         }
     }
 }

@@ -264,6 +264,25 @@ impl HubClient {
         self.post(protocol::PATH_OPS, &PushRequest { ops }).await
     }
 
+    /// Push a batch that holds an alert, naming its op as the idempotency key (the hub keys
+    /// re-sent ops by id anyway: a duplicate is a no-op).
+    pub async fn push_alert_ops(&self, ops: Vec<Op>, key: OpId) -> Result<PushResponse, SyncError> {
+        let mut request =
+            self.http.post(format!("{}{}", self.address.url(), protocol::PATH_OPS)).json(&PushRequest { ops });
+        request = request.header("Idempotency-Key", key.to_string());
+        if let Some(bearer) = self.bearer() {
+            request = request.header(AUTHORIZATION, bearer);
+        }
+        let response = request.send().await.map_err(|e| self.transport_error(e))?;
+        self.answer(response).await
+    }
+
+    /// "I am here", over HTTP (when the live channel is down).
+    pub async fn heartbeat(&self) -> Result<(), SyncError> {
+        let _: serde_json::Value = self.post(protocol::PATH_HEARTBEAT, &serde_json::json!({})).await?;
+        Ok(())
+    }
+
     pub async fn pull_ops(&self, after: u64, at: Option<OpId>, limit: u32) -> Result<PullResponse, SyncError> {
         let mut query = vec![("after", after.to_string()), ("limit", limit.to_string())];
         if let Some(at) = at {
@@ -332,7 +351,7 @@ impl HubClient {
             Err(e) => return Err(unreachable(&e)),
         };
         let _ = response;
-        Ok(LiveChannel { socket })
+        Ok(LiveChannel::spawn(socket))
     }
 }
 
@@ -346,36 +365,163 @@ impl Transport for HubClient {
     }
 }
 
-/// The open live channel.
+/// What the live channel's task sends to the hub.
+enum Outgoing {
+    Heartbeat,
+    Push { ops: Vec<Op>, reply: tokio::sync::oneshot::Sender<Result<PushResponse, SyncError>> },
+}
+
+/// The open live channel. A task owns the socket: it answers pings, sends heartbeats and
+/// pushes, hands each push its answer, and passes every other event on.
 pub struct LiveChannel {
-    socket: WebSocketStream<Box<dyn Io>>,
+    events: tokio::sync::mpsc::UnboundedReceiver<Result<LiveEvent, SyncError>>,
+    sender: LiveSender,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Sends on an open live channel (cheap to clone; fails once the channel is gone).
+#[derive(Clone)]
+pub struct LiveSender {
+    tx: tokio::sync::mpsc::UnboundedSender<Outgoing>,
+}
+
+impl LiveSender {
+    /// Queue a heartbeat; `false` if the channel is gone.
+    pub fn heartbeat(&self) -> bool {
+        self.tx.send(Outgoing::Heartbeat).is_ok()
+    }
+
+    /// Push `ops` on the channel and wait for the hub's answer.
+    pub async fn push(&self, ops: Vec<Op>) -> Result<PushResponse, SyncError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.tx
+            .send(Outgoing::Push { ops, reply })
+            .map_err(|_| SyncError::Unreachable("the live channel is closed".into()))?;
+        answer.await.map_err(|_| SyncError::Unreachable("the live channel closed before the hub answered".into()))?
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
 }
 
 impl LiveChannel {
-    /// The next event; an error when the channel closed or stayed silent too long.
-    pub async fn next_event(&mut self) -> Result<LiveEvent, SyncError> {
-        loop {
-            let message = tokio::time::timeout(LIVE_SILENCE, self.socket.next())
-                .await
-                .map_err(|_| SyncError::Unreachable("the live channel went silent".into()))?;
-            match message {
-                None | Some(Ok(Message::Close(_))) => {
-                    return Err(SyncError::Unreachable("the hub closed the live channel".into()));
-                }
-                Some(Err(e)) => return Err(SyncError::Unreachable(format!("live channel: {e}"))),
-                Some(Ok(Message::Text(text))) => {
-                    return serde_json::from_str(text.as_str())
-                        .map_err(|e| SyncError::Protocol(format!("live event: {e}")));
-                }
-                Some(Ok(_)) => {} // pings are answered by the library; binary is not used
-            }
-        }
+    fn spawn(socket: WebSocketStream<Box<dyn Io>>) -> LiveChannel {
+        let (events_tx, events) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, outgoing) = tokio::sync::mpsc::unbounded_channel();
+        let task = tokio::spawn(live_task(socket, events_tx, outgoing));
+        LiveChannel { events, sender: LiveSender { tx }, task }
     }
 
-    pub async fn close(mut self) {
-        let _ = self.socket.close(None).await;
-        let _ = self.socket.flush().await;
+    pub fn sender(&self) -> LiveSender {
+        self.sender.clone()
     }
+
+    /// The next event; an error when the channel closed, stayed silent too long, or stopped
+    /// answering heartbeats.
+    pub async fn next_event(&mut self) -> Result<LiveEvent, SyncError> {
+        match tokio::time::timeout(LIVE_SILENCE, self.events.recv()).await {
+            Err(_) => Err(SyncError::Unreachable("the live channel went silent".into())),
+            Ok(None) => Err(SyncError::Unreachable("the hub closed the live channel".into())),
+            Ok(Some(event)) => event,
+        }
+    }
+}
+
+impl Drop for LiveChannel {
+    /// The channel ends with its owner, even if senders (cloned by the engine) outlive it.
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn live_task(
+    mut socket: WebSocketStream<Box<dyn Io>>,
+    events: tokio::sync::mpsc::UnboundedSender<Result<LiveEvent, SyncError>>,
+    mut outgoing: tokio::sync::mpsc::UnboundedReceiver<Outgoing>,
+) {
+    use std::collections::HashMap;
+    use tokio::time::Instant;
+    let mut pending: HashMap<u64, tokio::sync::oneshot::Sender<Result<PushResponse, SyncError>>> = HashMap::new();
+    let mut next_id: u64 = 1;
+    // Whether the hub answers heartbeats (its hello says), and since when one waits for it.
+    let mut answers_heartbeats = false;
+    let mut awaiting_alive: Option<Instant> = None;
+    let far = || Instant::now() + std::time::Duration::from_secs(3600);
+    let failure = loop {
+        let alive_deadline = awaiting_alive.map_or_else(far, |since| since + protocol::ALIVE_TIMEOUT);
+        tokio::select! {
+            message = socket.next() => match message {
+                None | Some(Ok(Message::Close(_))) => break SyncError::Unreachable("the hub closed the live channel".into()),
+                Some(Err(e)) => break SyncError::Unreachable(format!("live channel: {e}")),
+                Some(Ok(Message::Text(text))) => {
+                    let event = match serde_json::from_str::<LiveEvent>(text.as_str()) {
+                        Ok(event) => event,
+                        Err(e) => break SyncError::Protocol(format!("live event: {e}")),
+                    };
+                    match event {
+                        LiveEvent::Pushed { id, stored, duplicates, device_seq, head } => {
+                            if let Some(reply) = pending.remove(&id) {
+                                let _ = reply.send(Ok(PushResponse { stored, duplicates, device_seq, head }));
+                            }
+                        }
+                        LiveEvent::PushRefused { id, error } => {
+                            if let Some(reply) = pending.remove(&id) {
+                                let refusal = if error.code == protocol::HubErrorCode::DeviceRevoked {
+                                    SyncError::Revoked
+                                } else {
+                                    SyncError::Refused(error)
+                                };
+                                let _ = reply.send(Err(refusal));
+                            }
+                        }
+                        other => {
+                            match &other {
+                                LiveEvent::Hello { heartbeats, .. } => answers_heartbeats = *heartbeats,
+                                LiveEvent::Alive => awaiting_alive = None,
+                                _ => {}
+                            }
+                            if events.send(Ok(other)).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+                Some(Ok(_)) => {} // pings are answered by the library; binary is not used
+            },
+            out = outgoing.recv() => {
+                let message = match out {
+                    None => {
+                        let _ = socket.close(None).await;
+                        return;
+                    }
+                    Some(Outgoing::Heartbeat) => {
+                        if answers_heartbeats && awaiting_alive.is_none() {
+                            awaiting_alive = Some(Instant::now());
+                        }
+                        protocol::ClientMessage::Heartbeat
+                    }
+                    Some(Outgoing::Push { ops, reply }) => {
+                        let id = next_id;
+                        next_id += 1;
+                        pending.insert(id, reply);
+                        protocol::ClientMessage::Push { id, ops }
+                    }
+                };
+                let text = serde_json::to_string(&message).expect("client messages serialise");
+                if let Err(e) = socket.send(Message::Text(text.into())).await {
+                    break SyncError::Unreachable(format!("live channel: {e}"));
+                }
+            }
+            _ = tokio::time::sleep_until(alive_deadline) => {
+                break SyncError::Unreachable("the hub stopped answering heartbeats".into());
+            }
+        }
+    };
+    for (_, reply) in pending.drain() {
+        let _ = reply.send(Err(failure.clone()));
+    }
+    let _ = events.send(Err(failure));
 }
 
 /// Enrol `kiosk` at the hub at `address` with a one-time `code`: see `credentials` for the

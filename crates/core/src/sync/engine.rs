@@ -2,6 +2,15 @@
 //! (`round::sync_round`) whenever something changed on either side, and backs off while the
 //! hub is away. It survives hub restarts and network loss on its own; the desk keeps working
 //! locally meanwhile.
+//!
+//! Beside it run two things the normal backoff (up to 30 s) must never delay:
+//! - the alert courier: an alert op, once committed locally, is pushed at once on the live
+//!   channel and by HTTP (the op id as idempotency key), and again every ≤ 2 s until the hub
+//!   confirms it committed it;
+//! - heartbeats: every 5 s on the live channel (the hub answers `alive`; no answer within
+//!   10 s means the channel is dead), or by HTTP while the channel is down, which also cuts
+//!   the backoff short as soon as the hub answers. The hub raises "lost contact" for a kiosk
+//!   it has not heard for 15 s.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,8 +20,8 @@ use tokio::sync::Notify;
 
 use super::SyncError;
 use super::backoff::Backoff;
-use super::client::{self, HubClient, LiveChannel};
-use super::protocol::LiveEvent;
+use super::client::{self, HubClient, LiveChannel, LiveSender};
+use super::protocol::{HEARTBEAT_EVERY, HubErrorCode, LiveEvent, MAX_PUSH_OPS};
 use super::round::sync_round;
 use super::status::{LinkHealth, Phase, SyncStatus};
 use crate::error::{ApiError, CoreError};
@@ -20,6 +29,11 @@ use crate::kiosk::Kiosk;
 
 /// An exchange also runs this often with nothing announced, as a safety net.
 const IDLE_ROUND: Duration = Duration::from_secs(60);
+/// After the hub announces new ops, wait this long before pulling, so a burst (ten desks
+/// raising alerts at once) is fetched in a few pulls rather than one pull per op.
+const GATHER: Duration = Duration::from_millis(20);
+/// "Last synced" is written to the database at most this often (it is shown to the minute).
+const RECORD_SYNC_EVERY: Duration = Duration::from_secs(1);
 
 /// What the engine tells the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +42,8 @@ pub enum SyncEvent {
     Status(Box<SyncStatus>),
     /// Ops from other devices were applied: lists on screen may be stale.
     DataChanged,
+    /// Alerts changed: raised or acted on here or elsewhere, or confirmed by the hub.
+    AlertsChanged,
 }
 
 pub type Observer = Arc<dyn Fn(SyncEvent) + Send + Sync>;
@@ -45,6 +61,18 @@ pub struct SyncEngine {
     wake: Notify,
     observer: Observer,
     options: EngineOptions,
+    /// The open live channel (heartbeats and alert pushes go on it), while there is one.
+    live: Mutex<Option<LiveSender>>,
+    /// Wakes the alert courier: a local change may be an alert.
+    courier_wake: Notify,
+}
+
+/// The courier's waits between tries of an undelivered alert: quick at first, never more
+/// than 2 s apart (the cap), however long the hub stays away.
+pub const ALERT_RETRY_MAX: Duration = Duration::from_secs(2);
+
+fn alert_retry_delay(failures: u32) -> Duration {
+    Duration::from_millis(100u64.saturating_mul(1 << failures.min(5))).min(ALERT_RETRY_MAX)
 }
 
 impl SyncEngine {
@@ -55,15 +83,34 @@ impl SyncEngine {
             wake: Notify::new(),
             observer,
             options,
+            live: Mutex::new(None),
+            courier_wake: Notify::new(),
         });
         let weak = Arc::downgrade(&engine);
         kiosk.on_change(Arc::new(move || {
             if let Some(engine) = weak.upgrade() {
-                engine.wake.notify_one();
+                engine.courier_wake.notify_one();
+                // An alert goes with the courier at once; the exchange follows its delivery
+                // (with nothing left to push), rather than pushing it a third time beside it.
+                if !matches!(engine.kiosk.undelivered_alert_seq(), Ok(Some(_))) {
+                    engine.wake.notify_one();
+                }
                 engine.emit_status();
+                engine.emit_alert_news();
             }
         }));
         engine
+    }
+
+    /// Tell the app if alerts changed since it was last told.
+    fn emit_alert_news(&self) {
+        if self.kiosk.take_alerts_changed() {
+            (self.observer)(SyncEvent::AlertsChanged);
+        }
+    }
+
+    fn live_sender(&self) -> Option<LiveSender> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).clone().filter(|s| !s.is_closed())
     }
 
     pub fn kiosk(&self) -> &Arc<Kiosk> {
@@ -105,8 +152,13 @@ impl SyncEngine {
         self.status()
     }
 
-    /// Run forever (spawn it on the runtime).
+    /// Run forever (spawn it on the runtime): the sync loop, the alert courier and the
+    /// heartbeats.
     pub async fn run(self: Arc<Self>) {
+        tokio::join!(self.sync_loop(), self.courier(), self.heartbeats());
+    }
+
+    async fn sync_loop(&self) {
         let mut backoff = self.options.backoff.clone();
         loop {
             let link = match self.kiosk.hub_link() {
@@ -161,15 +213,34 @@ impl SyncEngine {
             let answer = client.site_secrets(&self.kiosk.site_secrets_offer()?).await?;
             self.kiosk.adopt_site_secrets(&answer)?;
         }
+        *self.live.lock().unwrap_or_else(|e| e.into_inner()) = Some(live.sender());
+        // The courier may have an alert waiting for a channel.
+        self.courier_wake.notify_one();
+        let result = self.exchange_while_connected(client, backoff, &mut live).await;
+        *self.live.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        result
+    }
+
+    async fn exchange_while_connected(
+        &self,
+        client: &HubClient,
+        backoff: &mut Backoff,
+        live: &mut LiveChannel,
+    ) -> Result<std::convert::Infallible, CoreError> {
+        let mut recorded: Option<std::time::Instant> = None;
         loop {
             self.set_health(Phase::Exchanging, None);
             let report = sync_round(&self.kiosk, client).await?;
-            self.kiosk.record_sync()?;
+            if recorded.is_none_or(|at| at.elapsed() >= RECORD_SYNC_EVERY) {
+                self.kiosk.record_sync()?;
+                recorded = Some(std::time::Instant::now());
+            }
             backoff.reset();
             self.set_health(Phase::UpToDate, None);
             if report.applied > 0 {
                 (self.observer)(SyncEvent::DataChanged);
             }
+            self.emit_alert_news();
             // Wait for news: the hub announcing ops past our cursor, or a local change.
             loop {
                 let event = tokio::select! {
@@ -178,15 +249,191 @@ impl SyncEngine {
                     _ = tokio::time::sleep(IDLE_ROUND) => break,
                 };
                 match event {
-                    LiveEvent::Hello { head } | LiveEvent::Ops { head } => {
+                    LiveEvent::Hello { head, .. } | LiveEvent::Ops { head } => {
                         // Behind, or ahead of a hub that went back to a backup: exchange.
                         if head != self.kiosk.pull_cursor()? {
+                            tokio::time::sleep(GATHER).await;
                             break;
                         }
                     }
                     LiveEvent::Revoked => return Err(SyncError::Revoked.into()),
-                    LiveEvent::Unknown => {}
+                    LiveEvent::Alive
+                    | LiveEvent::Pushed { .. }
+                    | LiveEvent::PushRefused { .. }
+                    | LiveEvent::Unknown => {}
                 }
+            }
+        }
+    }
+
+    // --- Alerts: the courier -----------------------------------------------------------------
+
+    /// Deliver every alert op the hub has not confirmed: at once, on the live channel and by
+    /// HTTP together, then every ≤ 2 s until the hub confirms it committed it. Independent of
+    /// the sync loop and its backoff.
+    async fn courier(&self) {
+        let mut client: Option<(String, HubClient)> = None;
+        let mut failures: u32 = 0;
+        loop {
+            let target = match self.kiosk.undelivered_alert_seq() {
+                Ok(Some(target)) => target,
+                Ok(None) => {
+                    failures = 0;
+                    self.wait_courier(Duration::from_secs(1)).await;
+                    continue;
+                }
+                Err(e) => {
+                    eprintln!("frontdesk: alert courier: {e}");
+                    self.wait_courier(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            let link = match self.kiosk.hub_link() {
+                Ok(Some(link)) if link.revoked_at.is_none() => link,
+                _ => {
+                    // Standalone (or revoked): kept here; delivered once a hub is there.
+                    self.wait_courier(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            // The sync loop may have pushed it already (the hub confirmed by answering).
+            if let Ok(pushed) = self.kiosk.pushed_seq()
+                && pushed >= target
+            {
+                self.confirm_alerts(pushed);
+                continue;
+            }
+            if client.as_ref().is_none_or(|(url, _)| *url != link.url) {
+                client = self
+                    .kiosk
+                    .hub_credential()
+                    .ok()
+                    .and_then(|credential| HubClient::for_link(&link, credential, self.options.allow_insecure).ok())
+                    .map(|c| (link.url.clone(), c));
+            }
+            let Some((_, hub)) = client.as_ref() else {
+                self.wait_courier(alert_retry_delay(failures)).await;
+                failures += 1;
+                continue;
+            };
+            match self.deliver(hub, target).await {
+                Ok(device_seq) => {
+                    failures = 0;
+                    self.confirm_alerts(device_seq);
+                }
+                Err(e) => {
+                    if failures == 0 {
+                        eprintln!("frontdesk: alert not delivered yet, retrying: {e}");
+                    }
+                    let delay = alert_retry_delay(failures);
+                    failures = failures.saturating_add(1);
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    async fn wait_courier(&self, at_most: Duration) {
+        tokio::select! {
+            _ = self.courier_wake.notified() => {}
+            _ = tokio::time::sleep(at_most) => {}
+        }
+    }
+
+    fn confirm_alerts(&self, device_seq: u64) {
+        if let Err(e) = self.kiosk.alerts_confirmed(device_seq) {
+            eprintln!("frontdesk: alert courier: {e}");
+        }
+        self.emit_alert_news();
+        self.emit_status();
+        // Anything else that waited behind the alert goes with the usual exchange now.
+        if self.kiosk.ops_waiting().is_ok_and(|n| n > 0) {
+            self.wake.notify_one();
+        }
+    }
+
+    /// One try: push the outbox up to `target` on the live channel and by HTTP at the same
+    /// time; the first confirmation wins. Returns what the hub confirmed holding.
+    async fn deliver(&self, hub: &HubClient, target: u64) -> Result<u64, CoreError> {
+        let live = self.live_sender();
+        let first = self.kiosk.outbox(MAX_PUSH_OPS)?;
+        let on_live = async {
+            match live {
+                Some(live) if !first.is_empty() => match live.push(first.clone()).await {
+                    Ok(answer) if answer.device_seq >= target => answer.device_seq,
+                    // Not it, or refused: the HTTP path decides.
+                    _ => std::future::pending().await,
+                },
+                _ => std::future::pending().await,
+            }
+        };
+        let by_http = self.push_until(hub, target);
+        let device_seq = tokio::select! {
+            seq = on_live => seq,
+            result = by_http => result?,
+        };
+        Ok(device_seq)
+    }
+
+    /// Push the outbox by HTTP until the hub holds `target`.
+    async fn push_until(&self, hub: &HubClient, target: u64) -> Result<u64, CoreError> {
+        let mut resends = 0;
+        loop {
+            let batch = self.kiosk.outbox(MAX_PUSH_OPS)?;
+            let Some(key) = batch.iter().rev().find(|op| op.seq <= target).map(|op| op.id) else {
+                // Nothing waiting: the hub confirmed everything already.
+                return self.kiosk.pushed_seq();
+            };
+            match hub.push_alert_ops(batch, key).await {
+                // Confirmed (the caller records it, with the push mark, in one commit).
+                Ok(answer) if answer.device_seq >= target => return Ok(answer.device_seq),
+                Ok(answer) => self.kiosk.push_acknowledged(answer.device_seq)?,
+                Err(SyncError::Refused(e))
+                    if matches!(e.code, HubErrorCode::SequenceGap | HubErrorCode::SequenceConflict)
+                        && e.expected_seq.is_some_and(|s| s >= 1)
+                        && resends < 3 =>
+                {
+                    // The hub holds fewer of our ops than we thought: send from where it is.
+                    resends += 1;
+                    self.kiosk.push_acknowledged(e.expected_seq.unwrap_or(1) - 1)?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    // --- Heartbeats --------------------------------------------------------------------------
+
+    /// Say "I am here" every 5 s: on the live channel, or by HTTP while it is down (and then,
+    /// when the hub answers, end the sync loop's wait at once).
+    async fn heartbeats(&self) {
+        let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut client: Option<(String, HubClient)> = None;
+        loop {
+            tick.tick().await;
+            let link = match self.kiosk.hub_link() {
+                Ok(Some(link)) if link.revoked_at.is_none() => link,
+                _ => continue,
+            };
+            if let Some(live) = self.live_sender()
+                && live.heartbeat()
+            {
+                continue;
+            }
+            if client.as_ref().is_none_or(|(url, _)| *url != link.url) {
+                client = self
+                    .kiosk
+                    .hub_credential()
+                    .ok()
+                    .and_then(|credential| HubClient::for_link(&link, credential, self.options.allow_insecure).ok())
+                    .map(|c| (link.url.clone(), c));
+            }
+            if let Some((_, hub)) = &client
+                && hub.heartbeat().await.is_ok()
+            {
+                // The hub is back: reconnect now rather than at the end of the backoff.
+                self.wake.notify_one();
             }
         }
     }

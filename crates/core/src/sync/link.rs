@@ -16,10 +16,10 @@ use crate::secrets::{Secret, SecretError};
 use crate::site::SiteConfig;
 use crate::storage::{StorageError, Store};
 
-const META_LINK: &str = "hub.link";
+pub(crate) const META_LINK: &str = "hub.link";
 const META_CURSOR: &str = "hub.cursor";
 const META_CURSOR_ID: &str = "hub.cursor_id";
-const META_PUSHED: &str = "hub.pushed_seq";
+pub(crate) const META_PUSHED: &str = "hub.pushed_seq";
 const META_LAST_SYNC: &str = "hub.last_sync_at";
 
 /// Where the kiosk syncs, as recorded at enrolment. Not secret: the credential is in the keyring.
@@ -255,6 +255,7 @@ impl Kiosk {
         if page.ops.iter().any(|op| matches!(op.body, OpBody::CardPublished(_))) {
             self.reload_cards();
         }
+        self.audit_alert_news(&page.ops)?;
         if page.ops.iter().any(|op| matches!(op.body, OpBody::SitePublished(_))) {
             let current = self.site();
             if let Some(published) = published_site(&self.store(), &current)? {

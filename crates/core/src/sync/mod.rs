@@ -28,6 +28,17 @@ pub use status::{HubSummary, LinkHealth, SyncState, SyncStatus};
 
 use crate::error::ErrorCode;
 
+/// The `meta` key of the hub link (read inside a change, where `Kiosk::hub_link` would wait
+/// for the lock the change holds).
+pub(crate) fn link_meta_key() -> &'static str {
+    link::META_LINK
+}
+
+/// The `meta` key of the hub's confirmed push mark (the alert courier records it with its own).
+pub(crate) fn pushed_meta_key() -> &'static str {
+    link::META_PUSHED
+}
+
 /// Why talking to the hub did not work, as the kiosk reports it.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SyncError {

@@ -19,6 +19,17 @@ pub const PATH_ENROL: &str = "/v1/enrol";
 pub const PATH_OPS: &str = "/v1/ops";
 /// WebSocket upgrade: the live channel from hub to device (`?after=<cursor>`).
 pub const PATH_LIVE: &str = "/v1/live";
+/// `POST`: "I am here", for a device whose live channel is down (heartbeats normally travel on
+/// the live channel). Never written to the op log.
+pub const PATH_HEARTBEAT: &str = "/v1/heartbeat";
+
+/// How often a device says it is alive.
+pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+/// A device the hub has not heard for this long raises "lost contact" for guards.
+pub const SILENCE_ALARM: std::time::Duration = std::time::Duration::from_secs(15);
+/// A device that sent a heartbeat on the live channel and heard no `alive` for this long
+/// treats the channel as dead (the network may be gone without the connection noticing).
+pub const ALIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Most ops in one push. A kiosk with more waiting pushes several batches.
 pub const MAX_PUSH_OPS: usize = 500;
@@ -129,14 +140,37 @@ pub struct EnrolResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveEvent {
-    /// First message after connecting: the site's cursor now.
-    Hello { head: u64 },
+    /// First message after connecting: the site's cursor now. `heartbeats`: the hub answers
+    /// heartbeats on this channel with `alive`.
+    Hello {
+        head: u64,
+        #[serde(default)]
+        heartbeats: bool,
+    },
     /// New ops exist up to `head`: pull.
     Ops { head: u64 },
     /// This device's credential was revoked; the hub closes the channel.
     Revoked,
+    /// The answer to a heartbeat.
+    Alive,
+    /// The push `id` sent on this channel is committed: the hub holds the device's ops up to
+    /// `device_seq` (as `POST /v1/ops` answers).
+    Pushed { id: u64, stored: u32, duplicates: u32, device_seq: u64, head: u64 },
+    /// The push `id` was refused.
+    PushRefused { id: u64, error: HubError },
     #[serde(other)]
     Unknown,
+}
+
+/// A message on the live channel, device to hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    /// "I am here" (every [`HEARTBEAT_EVERY`]); the hub answers `alive`.
+    Heartbeat,
+    /// A batch of the device's own ops, exactly as `POST /v1/ops` takes it; the hub answers
+    /// `pushed` or `push_refused` with the same `id`. Alerts go this way and by HTTP at once.
+    Push { id: u64, ops: Vec<Op> },
 }
 
 /// Every refusal the hub gives: a stable code and an English message for operators.
@@ -225,6 +259,9 @@ mod tests {
         assert_eq!(event, LiveEvent::Unknown);
         let event: LiveEvent = serde_json::from_str(r#"{"type":"ops","head":7}"#).unwrap();
         assert_eq!(event, LiveEvent::Ops { head: 7 });
+        // A hello from a hub that does not answer heartbeats says so by leaving it out.
+        let event: LiveEvent = serde_json::from_str(r#"{"type":"hello","head":3}"#).unwrap();
+        assert_eq!(event, LiveEvent::Hello { head: 3, heartbeats: false });
         let err: HubError = serde_json::from_str(r#"{"code":"brand_new","message":"x"}"#).unwrap();
         assert_eq!(err.code, HubErrorCode::Unknown);
     }

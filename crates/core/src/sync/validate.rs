@@ -92,6 +92,17 @@ pub fn check_op(pusher: &Pusher, op: &Op, now_ms: u64) -> Result<(), HubError> {
         let first = problems.first().map(ToString::to_string).unwrap_or_default();
         return Err(refuse(HubErrorCode::InvalidOp, op, format_args!("the card is not valid: {first}")));
     }
+    if let Err(why) = crate::alert::check_op(&op.body) {
+        return Err(refuse(HubErrorCode::InvalidOp, op, why));
+    }
+    // A kiosk cannot report its own silence: lost contact is the hub's (its pusher has no
+    // hand-over limit).
+    if let OpBody::AlertRaised(raised) = &op.body
+        && raised.kind.hub_only()
+        && pusher.handover_seq != u64::MAX
+    {
+        return Err(refuse(HubErrorCode::NotAuthor, op, "only the hub raises lost-contact alerts"));
+    }
     if let OpBody::SitePublished(published) = &op.body {
         if published.config.site.id != op.site {
             return Err(refuse(HubErrorCode::SiteMismatch, op, "the settings are another site's"));

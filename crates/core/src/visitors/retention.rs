@@ -3,13 +3,14 @@
 //!
 //! A visit is purged when the earliest sign-in any op names is before the horizon; an
 //! invitation when it was valid only until before it (the kiosk keeps the least `valid_until`
-//! of an invitation's creation ops). A redacted op keeps its id, stamp, sequence number and kind
+//! of an invitation's creation ops); an alert (which names the visitors at its desk) when it was
+//! raised before it. A redacted op keeps its id, stamp, sequence number and kind
 //! — only the personal fields of its body are blanked (`storage::visitors::redact_body`) — so it
 //! still syncs and merges like the original.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ids::{InvitationId, VisitId};
+use crate::ids::{AlertId, InvitationId, VisitId};
 use crate::op::{Op, OpBody};
 
 /// `op` without its personal data, or `None` if it holds none (or cannot be read back).
@@ -34,8 +35,13 @@ pub fn same_up_to_redaction(a: &Op, b: &Op) -> bool {
 pub fn redactions(ops: &[Op], before: jiff::Timestamp) -> Vec<(usize, Op)> {
     let mut earliest_in: BTreeMap<VisitId, jiff::Timestamp> = BTreeMap::new();
     let mut least_until: BTreeMap<InvitationId, jiff::Timestamp> = BTreeMap::new();
+    let mut raised_at: BTreeMap<AlertId, jiff::Timestamp> = BTreeMap::new();
     for op in ops {
         match &op.body {
+            OpBody::AlertRaised(b) => {
+                let at = raised_at.entry(b.alert_id).or_insert(b.raised_at);
+                *at = (*at).min(b.raised_at);
+            }
             OpBody::VisitSignedIn(b) => {
                 let at = earliest_in.entry(b.visit_id).or_insert(b.signed_in_at);
                 *at = (*at).min(b.signed_in_at);
@@ -51,6 +57,8 @@ pub fn redactions(ops: &[Op], before: jiff::Timestamp) -> Vec<(usize, Op)> {
         earliest_in.into_iter().filter(|(_, at)| *at < before).map(|(id, _)| id).collect();
     let purged_invitations: BTreeSet<InvitationId> =
         least_until.into_iter().filter(|(_, until)| *until < before).map(|(id, _)| id).collect();
+    let purged_alerts: BTreeSet<AlertId> =
+        raised_at.into_iter().filter(|(_, at)| *at < before).map(|(id, _)| id).collect();
     ops.iter()
         .enumerate()
         .filter(|(_, op)| {
@@ -58,6 +66,7 @@ pub fn redactions(ops: &[Op], before: jiff::Timestamp) -> Vec<(usize, Op)> {
             match kind {
                 crate::op::EntityKind::Visit => id.parse().is_ok_and(|v| purged_visits.contains(&v)),
                 crate::op::EntityKind::Invitation => id.parse().is_ok_and(|i| purged_invitations.contains(&i)),
+                crate::op::EntityKind::Alert => id.parse().is_ok_and(|a| purged_alerts.contains(&a)),
                 _ => false,
             }
         })

@@ -17,9 +17,20 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::{mpsc, oneshot};
 
+use frontdesk_core::alert::{
+    ActorKind, AlertAcknowledged, AlertActor, AlertContext, AlertEscalated, AlertKind, AlertLevel, AlertOutcome,
+    AlertRaised, AlertRecord, AlertResolved, AlertSource, AlertSubject, AlertTrigger, DeskSession,
+};
+use frontdesk_core::audit::{AuditAction, AuditEntry, AuditVerification, NewAuditEntry};
+use frontdesk_core::hlc::{Clock, system_millis};
+use frontdesk_core::ids::AlertId;
+use frontdesk_core::op::OpBody;
+use frontdesk_core::storage::alerts;
+
 use super::{
-    CodeRecord, DeviceRecord, HubStore, PullPage, PushError, PushOutcome, RedeemError, RedeemRefusal, SiteAuthor,
-    StoreError, StoredOp,
+    AlertListener, AlertUpdate, AlertWrite, AlertWriteError, AlertWritten, CodeRecord, DeviceRecord, GuardRecord,
+    HubStore, PullPage, PushError, PushOutcome, RedeemError, RedeemRefusal, SessionRecord, SiteAuthor, StoreError,
+    StoredOp,
 };
 
 pub const DATABASE_FILE: &str = "hub.sqlite3";
@@ -113,11 +124,55 @@ BEGIN SELECT RAISE(ABORT, 'the op log is append-only; only the retention purge m
 CREATE INDEX ops_visit_sign_in ON ops (site, json_extract(op, '$.body.visit_id')) WHERE kind = 'visit.signed_in';
 "#;
 
+/// Alerts (materialised by core's merge rule, `frontdesk_core::storage::alerts::SCHEMA`), the
+/// feed guard consoles replay from, guard accounts and their sessions.
+const V5_CONSOLE: &str = r#"
+-- Each alert change, by the cursor of the op that made it: guard consoles replay from here.
+CREATE TABLE alert_feed (
+    cursor   INTEGER PRIMARY KEY,
+    site     TEXT NOT NULL,
+    alert_id TEXT NOT NULL
+) STRICT;
+CREATE INDEX alert_feed_site ON alert_feed (site, cursor);
+CREATE INDEX alert_feed_alert ON alert_feed (alert_id, cursor);
+
+-- Guard accounts of the web console (frontdesk-hub guards add). Passwords: Argon2id hashes only.
+CREATE TABLE guards (
+    login         TEXT PRIMARY KEY,
+    site          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until  INTEGER,
+    created_at    INTEGER NOT NULL
+) STRICT;
+
+-- Signed-in console sessions. Only a SHA-256 of each token is kept.
+CREATE TABLE guard_sessions (
+    token_hash TEXT PRIMARY KEY,
+    login      TEXT NOT NULL,
+    csrf       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX guard_sessions_login ON guard_sessions (login);
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2_SITE_SECRETS), M::up(V3_REDACTION)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2_SITE_SECRETS),
+        M::up(V3_REDACTION),
+        M::up(frontdesk_core::storage::alerts::SCHEMA),
+        M::up(V5_CONSOLE),
+        // The hub's own audit trail: core's hash-chained audit log.
+        M::up(frontdesk_core::audit::SCHEMA),
+    ])
 }
 
-const LATEST_VERSION: usize = 3;
+const LATEST_VERSION: usize = 6;
 
 /// Commit jobs queued together at most this many at a time.
 const MAX_GROUP: usize = 128;
@@ -129,6 +184,8 @@ pub struct SqliteHubStore {
     path: PathBuf,
     jobs: mpsc::UnboundedSender<Job>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    /// Told of every committed alert change, on the writer thread, in commit order.
+    alert_listener: Arc<Mutex<Option<AlertListener>>>,
 }
 
 fn db_err(e: impl std::fmt::Display) -> StoreError {
@@ -212,7 +269,7 @@ impl SqliteHubStore {
                 }
             })
             .map_err(|e| StoreError::Database(format!("cannot start the writer thread: {e}")))?;
-        Ok(SqliteHubStore { path, jobs, readers: Arc::default() })
+        Ok(SqliteHubStore { path, jobs, readers: Arc::default(), alert_listener: Arc::default() })
     }
 
     pub fn path(&self) -> &Path {
@@ -234,6 +291,42 @@ impl SqliteHubStore {
                     Ok(_) if !committed => Err(StoreError::Database("the transaction did not commit".into()).into()),
                     other => other,
                 };
+                let _ = tx.send(result);
+            });
+            (keep, deliver)
+        });
+        self.jobs.send(job).map_err(|_| StoreError::Database("the writer thread has stopped".into()))?;
+        rx.await.map_err(|_| StoreError::Database("a write failed inside the writer thread".into()))?
+    }
+
+    /// Like `write`, and after the commit (on the writer thread, so in commit order) the alert
+    /// listener hears the alert changes `f`'s result names.
+    async fn write_alerting<R, E>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<R, E> + Send + 'static,
+        alerts_of: fn(&R) -> &[AlertUpdate],
+    ) -> Result<R, E>
+    where
+        R: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let listener = self.alert_listener.clone();
+        let (tx, rx) = oneshot::channel::<Result<R, E>>();
+        let job: Job = Box::new(move |conn| {
+            let result = f(conn);
+            let keep = result.is_ok();
+            let deliver: Deliver = Box::new(move |committed| {
+                let result = match result {
+                    Ok(_) if !committed => Err(StoreError::Database("the transaction did not commit".into()).into()),
+                    other => other,
+                };
+                if let Ok(value) = &result {
+                    let updates = alerts_of(value);
+                    let hook = listener.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                    if let Some(hook) = hook.filter(|_| !updates.is_empty()) {
+                        hook(updates);
+                    }
+                }
                 let _ = tx.send(result);
             });
             (keep, deliver)
@@ -341,8 +434,10 @@ fn op_from_json(json: &str) -> Result<Op, StoreError> {
 }
 
 fn site_head(conn: &Connection, site: &str) -> Result<u64, StoreError> {
-    let head: Option<i64> =
-        conn.query_row("SELECT max(cursor) FROM ops WHERE site = ?1", [site], |r| r.get(0)).map_err(db_err)?;
+    let head: Option<i64> = conn
+        .prepare_cached("SELECT max(cursor) FROM ops WHERE site = ?1")
+        .and_then(|mut s| s.query_row([site], |r| r.get(0)))
+        .map_err(db_err)?;
     Ok(head.unwrap_or(0) as u64)
 }
 
@@ -355,8 +450,10 @@ fn op_id_at(conn: &Connection, site: &str, cursor: u64) -> Result<Option<OpId>, 
 }
 
 fn device_seq(conn: &Connection, device: &str) -> Result<u64, StoreError> {
-    let seq: Option<i64> =
-        conn.query_row("SELECT max(seq) FROM ops WHERE device = ?1", [device], |r| r.get(0)).map_err(db_err)?;
+    let seq: Option<i64> = conn
+        .prepare_cached("SELECT max(seq) FROM ops WHERE device = ?1")
+        .and_then(|mut s| s.query_row([device], |r| r.get(0)))
+        .map_err(db_err)?;
     Ok(seq.unwrap_or(0) as u64)
 }
 
@@ -371,6 +468,7 @@ fn push_in(conn: &Connection, pusher: &Pusher, ops: &[Op], received_at: i64) -> 
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )
         .map_err(db_err)?;
+    let mut changed_alerts = Vec::new();
     for op in ops {
         let json = validate::op_json(op);
         let existing: Option<String> = find.query_row([op.id.to_string()], |r| r.get(0)).optional().map_err(db_err)?;
@@ -391,11 +489,183 @@ fn push_in(conn: &Connection, pusher: &Pusher, ops: &[Op], received_at: i64) -> 
                     .map_err(db_err)?;
                 seq = op.seq;
                 stored += 1;
+                if let Some(update) = apply_alert(conn, pusher, op, conn.last_insert_rowid() as u64, received_at)? {
+                    changed_alerts.push(update);
+                }
             }
         }
     }
-    Ok(PushOutcome { stored, duplicates, device_seq: seq, head: site_head(conn, &pusher.site.0)? })
+    Ok(PushOutcome {
+        stored,
+        duplicates,
+        device_seq: seq,
+        head: site_head(conn, &pusher.site.0)?,
+        alerts: changed_alerts,
+    })
 }
+
+/// Materialise an alert op with core's merge rule, record it in the consoles' feed, and (for
+/// ops from devices; the hub audits its own writes with their real actor) audit its arrival.
+fn apply_alert(
+    conn: &Connection,
+    pusher: &Pusher,
+    op: &Op,
+    cursor: u64,
+    received_at: i64,
+) -> Result<Option<AlertUpdate>, StoreError> {
+    let Some(record) = alerts::apply(conn, op, received_at).map_err(db_err)? else { return Ok(None) };
+    conn.prepare_cached("INSERT INTO alert_feed (cursor, site, alert_id) VALUES (?1, ?2, ?3)")
+        .and_then(|mut stmt| stmt.execute(params![cursor as i64, op.site.0, record.id.to_string()]))
+        .map_err(db_err)?;
+    if pusher.handover_seq != u64::MAX {
+        let (action, details) = match &op.body {
+            OpBody::AlertRaised(r) => (
+                AuditAction::AlertRaised,
+                serde_json::json!({ "kind": r.kind, "level": r.level, "trigger": r.trigger, "drill": r.drill }),
+            ),
+            OpBody::AlertAcknowledged(a) => (AuditAction::AlertAcknowledged, serde_json::json!({ "by": a.by.key() })),
+            OpBody::AlertEscalated(e) => (AuditAction::AlertEscalated, serde_json::json!({ "round": e.round })),
+            OpBody::AlertResolved(r) => {
+                (AuditAction::AlertResolved, serde_json::json!({ "outcome": r.outcome, "by": r.by.key() }))
+            }
+            OpBody::AlertCancelled(c) => (AuditAction::AlertCancelled, serde_json::json!({ "reason": c.reason })),
+            _ => return Ok(None),
+        };
+        let entry = NewAuditEntry {
+            actor: format!("device:{}", pusher.device),
+            action,
+            subject: record.id.to_string(),
+            details,
+        };
+        frontdesk_core::audit::append(conn, received_at, &entry).map_err(db_err)?;
+    }
+    Ok(record.view().map(|alert| AlertUpdate { site: op.site.clone(), cursor, alert }))
+}
+
+/// The hub's writing identity at `site` (created on first use), inside a transaction.
+fn site_author_in(conn: &Connection, site: &SiteId) -> Result<SiteAuthor, StoreError> {
+    let fresh = DeviceId::new();
+    conn.execute(
+        "INSERT INTO sites (id, author_device, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
+        params![site.0, fresh.to_string(), jiff::Timestamp::now().as_millisecond()],
+    )
+    .map_err(db_err)?;
+    let device: String =
+        conn.query_row("SELECT author_device FROM sites WHERE id = ?1", [&site.0], |r| r.get(0)).map_err(db_err)?;
+    let max: Option<String> =
+        conn.query_row("SELECT max(hlc) FROM ops WHERE site = ?1", [&site.0], |r| r.get(0)).map_err(db_err)?;
+    Ok(SiteAuthor {
+        last_seq: device_seq(conn, &device)?,
+        device: parse("device id", &device)?,
+        max_hlc: max.map(|h| parse::<Hlc>("stamp", &h)).transpose()?,
+    })
+}
+
+/// Decide, stamp and store one hub-authored alert op, and audit it with its real actor.
+fn write_alert_in(
+    conn: &Connection,
+    site: &SiteId,
+    write: AlertWrite,
+    audit: &NewAuditEntry,
+    now: jiff::Timestamp,
+) -> Result<AlertWritten, AlertWriteError> {
+    let author = site_author_in(conn, site)?;
+    let record_of = |id: AlertId| -> Result<AlertRecord, StoreError> {
+        Ok(alerts::load(conn, id).map_err(db_err)?.unwrap_or_else(|| AlertRecord::new(id)))
+    };
+    let hub_actor = AlertActor { kind: ActorKind::Hub, id: author.device.to_string(), name: "hub".into() };
+    let body = match write {
+        AlertWrite::Acknowledge { alert, by } => record_of(alert)?
+            .check_acknowledge(&by)?
+            .then_some(OpBody::AlertAcknowledged(AlertAcknowledged { alert_id: alert, by, at: now })),
+        AlertWrite::Resolve { alert, outcome, note, by } => {
+            record_of(alert)?.check_resolve()?;
+            Some(OpBody::AlertResolved(AlertResolved { alert_id: alert, outcome, note, by, at: now }))
+        }
+        AlertWrite::Escalate { alert, notify } => {
+            let record = record_of(alert)?;
+            record.due_for_escalation(i64::MAX, 0).then_some(OpBody::AlertEscalated(AlertEscalated {
+                alert_id: alert,
+                round: 1,
+                at: now,
+                notify,
+            }))
+        }
+        AlertWrite::LostContact { device, name } => Some(OpBody::AlertRaised(AlertRaised {
+            alert_id: AlertId::new(),
+            kind: AlertKind::LostContact,
+            level: AlertLevel::Warning,
+            trigger: AlertTrigger::Supervision,
+            drill: false,
+            raised_at: now,
+            // Raised by the hub (so the silent kiosk never takes it for its own), about the kiosk.
+            source: AlertSource {
+                device: author.device,
+                device_name: name.clone(),
+                desk_id: String::new(),
+                desk_name: frontdesk_core::i18n::Localized { zh_cn: name.clone(), en: name.clone() },
+            },
+            context: AlertContext { at_desk: DeskSession { role: None, admin: false }, visitors: Vec::new() },
+            description: None,
+            subject: Some(AlertSubject::Device { device, name }),
+        })),
+        AlertWrite::ContactRestored { alert } => (!record_of(alert)?.ended()).then(|| {
+            OpBody::AlertResolved(AlertResolved {
+                alert_id: alert,
+                outcome: AlertOutcome::ContactRestored,
+                note: String::new(),
+                by: hub_actor.clone(),
+                at: now,
+            })
+        }),
+    };
+    let Some(body) = body else {
+        return Ok(AlertWritten { update: None, head: site_head(conn, &site.0)? });
+    };
+    // Stamped after everything the site has seen, as the site author's next op.
+    let clock = Clock::new(author.device, author.max_hlc, system_millis);
+    let op = Op {
+        id: frontdesk_core::ids::OpId::new(),
+        hlc: clock.tick(),
+        device: author.device,
+        seq: author.last_seq + 1,
+        site: site.clone(),
+        body,
+    };
+    let pusher = Pusher { device: author.device, site: site.clone(), handover_seq: u64::MAX };
+    validate::check_op(&pusher, &op, system_millis())
+        .map_err(|e| StoreError::Corrupt(format!("the hub's own alert op is invalid: {}", e.message)))?;
+    let outcome = match push_in(conn, &pusher, std::slice::from_ref(&op), ms(now)) {
+        Ok(outcome) => outcome,
+        Err(PushError::Store(e)) => return Err(e.into()),
+        Err(PushError::Refused(e)) => return Err(StoreError::Corrupt(e.message).into()),
+    };
+    let mut entry = audit.clone();
+    if entry.subject.is_empty()
+        && let Some(id) = AlertRecord::alert_of(&op.body)
+    {
+        entry.subject = id.to_string();
+    }
+    frontdesk_core::audit::append(conn, ms(now), &entry).map_err(db_err)?;
+    Ok(AlertWritten { update: outcome.alerts.into_iter().next(), head: outcome.head })
+}
+
+fn guard_from_row(r: &Row<'_>) -> Result<GuardRecord, StoreError> {
+    let role: String = r.get(3).map_err(db_err)?;
+    Ok(GuardRecord {
+        login: r.get(0).map_err(db_err)?,
+        site: SiteId(r.get(1).map_err(db_err)?),
+        name: r.get(2).map_err(db_err)?,
+        role: role.parse().map_err(StoreError::Corrupt)?,
+        password_hash: r.get(4).map_err(db_err)?,
+        disabled: r.get(5).map_err(db_err)?,
+        failed_logins: r.get::<_, i64>(6).map_err(db_err)? as u32,
+        locked_until: ts_opt(r.get(7).map_err(db_err)?)?,
+        created_at: ts(r.get(8).map_err(db_err)?)?,
+    })
+}
+
+const GUARD_COLUMNS: &str = "login, site, name, role, password_hash, disabled, failed_logins, locked_until, created_at";
 
 impl HubStore for SqliteHubStore {
     async fn insert_code(&self, code: CodeRecord) -> Result<bool, StoreError> {
@@ -557,7 +827,8 @@ impl HubStore for SqliteHubStore {
     }
 
     async fn push(&self, pusher: Pusher, ops: Vec<Op>, received_at: jiff::Timestamp) -> Result<PushOutcome, PushError> {
-        self.write(move |conn| push_in(conn, &pusher, &ops, ms(received_at))).await
+        self.write_alerting(move |conn| push_in(conn, &pusher, &ops, ms(received_at)), |o: &PushOutcome| &o.alerts)
+            .await
     }
 
     async fn pull(
@@ -641,25 +912,7 @@ impl HubStore for SqliteHubStore {
     }
 
     async fn site_author(&self, site: SiteId) -> Result<SiteAuthor, StoreError> {
-        self.write(move |conn| {
-            let fresh = DeviceId::new();
-            conn.execute(
-                "INSERT INTO sites (id, author_device, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
-                params![site.0, fresh.to_string(), jiff::Timestamp::now().as_millisecond()],
-            )
-            .map_err(db_err)?;
-            let device: String = conn
-                .query_row("SELECT author_device FROM sites WHERE id = ?1", [&site.0], |r| r.get(0))
-                .map_err(db_err)?;
-            let max: Option<String> =
-                conn.query_row("SELECT max(hlc) FROM ops WHERE site = ?1", [&site.0], |r| r.get(0)).map_err(db_err)?;
-            Ok(SiteAuthor {
-                last_seq: device_seq(conn, &device)?,
-                device: parse("device id", &device)?,
-                max_hlc: max.map(|h| parse::<Hlc>("stamp", &h)).transpose()?,
-            })
-        })
-        .await
+        self.write(move |conn| site_author_in(conn, &site)).await
     }
 
     async fn offer_site_secrets(
@@ -691,7 +944,8 @@ impl HubStore for SqliteHubStore {
             let mut stmt = conn
                 .prepare_cached(
                     "SELECT cursor, op FROM ops WHERE site = ?1 AND redacted = 0 AND kind IN
-                     ('visit.signed_in', 'visit.updated', 'visit.details', 'invitation.created', 'watchlist.cleared')
+                     ('visit.signed_in', 'visit.updated', 'visit.details', 'invitation.created', 'watchlist.cleared',
+                      'alert.raised', 'alert.resolved', 'alert.cancelled')
                      ORDER BY cursor",
                 )
                 .map_err(db_err)?;
@@ -741,6 +995,14 @@ impl HubStore for SqliteHubStore {
         .await
     }
 
+    async fn redact_alert_records(&self, site: SiteId, before: jiff::Timestamp) -> Result<usize, StoreError> {
+        self.write(move |conn| {
+            frontdesk_core::storage::alerts::redact_records_before(conn, Some(&site.0), before.as_millisecond())
+                .map_err(db_err)
+        })
+        .await
+    }
+
     async fn checkpoint(&self) -> Result<(), StoreError> {
         // Outside the writer's transaction (a checkpoint cannot run inside one). Best effort: a
         // busy database is checkpointed by SQLite itself later.
@@ -760,5 +1022,301 @@ impl HubStore for SqliteHubStore {
             rows.map(|json| op_from_json(&json.map_err(db_err)?)).collect()
         })
         .await
+    }
+
+    fn set_alert_listener(&self, listener: AlertListener) {
+        *self.alert_listener.lock().unwrap_or_else(|e| e.into_inner()) = Some(listener);
+    }
+
+    async fn alert_feed(&self, site: SiteId, after: u64, limit: u32) -> Result<Vec<AlertUpdate>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT f.alert_id, max(f.cursor) AS last, a.record FROM alert_feed f
+                     JOIN alerts a ON a.id = f.alert_id AND a.created = 1
+                     WHERE f.site = ?1 AND f.cursor > ?2 GROUP BY f.alert_id ORDER BY last LIMIT ?3",
+                )
+                .map_err(db_err)?;
+            let mut rows = stmt.query(params![site.0, after as i64, i64::from(limit)]).map_err(db_err)?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next().map_err(db_err)? {
+                let record: AlertRecord = serde_json::from_str(&r.get::<_, String>(2).map_err(db_err)?)
+                    .map_err(|e| StoreError::Corrupt(format!("alert record: {e}")))?;
+                if let Some(alert) = record.view() {
+                    out.push(AlertUpdate {
+                        site: site.clone(),
+                        cursor: r.get::<_, i64>(1).map_err(db_err)? as u64,
+                        alert,
+                    });
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn alerts_since(&self, site: SiteId, since: jiff::Timestamp) -> Result<(u64, Vec<AlertUpdate>), StoreError> {
+        self.read(move |conn| {
+            // One snapshot: the head and the list agree.
+            conn.execute_batch("BEGIN DEFERRED").map_err(db_err)?;
+            let result = (|| {
+                let head: Option<i64> = conn
+                    .query_row("SELECT max(cursor) FROM alert_feed WHERE site = ?1", [&site.0], |r| r.get(0))
+                    .map_err(db_err)?;
+                let mut stmt = conn
+                    .prepare_cached(
+                        "SELECT a.record, (SELECT max(f.cursor) FROM alert_feed f WHERE f.alert_id = a.id) AS last
+                         FROM alerts a WHERE a.site = ?1 AND a.created = 1
+                           AND (a.state IN ('raised', 'acknowledged') OR a.raised_at >= ?2 OR a.ended_at >= ?2)
+                         ORDER BY last",
+                    )
+                    .map_err(db_err)?;
+                let mut rows = stmt.query(params![site.0, ms(since)]).map_err(db_err)?;
+                let mut out = Vec::new();
+                while let Some(r) = rows.next().map_err(db_err)? {
+                    let record: AlertRecord = serde_json::from_str(&r.get::<_, String>(0).map_err(db_err)?)
+                        .map_err(|e| StoreError::Corrupt(format!("alert record: {e}")))?;
+                    let cursor = r.get::<_, Option<i64>>(1).map_err(db_err)?.unwrap_or(0) as u64;
+                    if let Some(alert) = record.view() {
+                        out.push(AlertUpdate { site: site.clone(), cursor, alert });
+                    }
+                }
+                Ok((head.unwrap_or(0) as u64, out))
+            })();
+            let _ = conn.execute_batch("COMMIT");
+            result
+        })
+        .await
+    }
+
+    async fn alert_head(&self, site: SiteId) -> Result<u64, StoreError> {
+        self.read(move |conn| {
+            let head: Option<i64> = conn
+                .query_row("SELECT max(cursor) FROM alert_feed WHERE site = ?1", [&site.0], |r| r.get(0))
+                .map_err(db_err)?;
+            Ok(head.unwrap_or(0) as u64)
+        })
+        .await
+    }
+
+    async fn alert_records(
+        &self,
+        site: SiteId,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> Result<Vec<AlertRecord>, StoreError> {
+        self.read(move |conn| alerts::between(conn, &site.0, ms(from), ms(to), 100_000).map_err(db_err)).await
+    }
+
+    async fn alert(&self, site: SiteId, id: AlertId) -> Result<Option<AlertRecord>, StoreError> {
+        self.read(move |conn| {
+            let found: Option<String> = conn
+                .query_row("SELECT site FROM alerts WHERE id = ?1", [id.to_string()], |r| r.get(0))
+                .optional()
+                .map_err(db_err)?;
+            if found.as_deref() != Some(site.0.as_str()) {
+                return Ok(None);
+            }
+            alerts::load(conn, id).map_err(db_err)
+        })
+        .await
+    }
+
+    async fn write_alert(
+        &self,
+        site: SiteId,
+        write: AlertWrite,
+        audit: NewAuditEntry,
+        now: jiff::Timestamp,
+    ) -> Result<AlertWritten, AlertWriteError> {
+        fn updates(w: &AlertWritten) -> &[AlertUpdate] {
+            w.update.as_slice()
+        }
+        self.write_alerting(move |conn| write_alert_in(conn, &site, write, &audit, now), updates).await
+    }
+
+    async fn awaiting_escalation(
+        &self,
+        seen_before: jiff::Timestamp,
+    ) -> Result<Vec<(SiteId, jiff::Timestamp, AlertRecord)>, StoreError> {
+        self.read(move |conn| {
+            alerts::awaiting_escalation(conn, ms(seen_before))
+                .map_err(db_err)?
+                .into_iter()
+                .map(|(site, seen, record)| Ok((SiteId(site), ts(seen)?, record)))
+                .collect()
+        })
+        .await
+    }
+
+    async fn open_lost_contact(&self) -> Result<Vec<(SiteId, DeviceId, AlertId)>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT site, record FROM alerts WHERE kind = 'lost_contact' AND created = 1
+                     AND state IN ('raised', 'acknowledged')",
+                )
+                .map_err(db_err)?;
+            let mut rows = stmt.query([]).map_err(db_err)?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next().map_err(db_err)? {
+                let record: AlertRecord = serde_json::from_str(&r.get::<_, String>(1).map_err(db_err)?)
+                    .map_err(|e| StoreError::Corrupt(format!("alert record: {e}")))?;
+                if let Some(AlertSubject::Device { device, .. }) = record.raise().and_then(|r| r.subject.clone()) {
+                    out.push((SiteId(r.get(0).map_err(db_err)?), device, record.id));
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn insert_guard(&self, guard: GuardRecord) -> Result<bool, StoreError> {
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    &format!(
+                        "INSERT INTO guards ({GUARD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                              ON CONFLICT (login) DO NOTHING"
+                    ),
+                    params![
+                        guard.login,
+                        guard.site.0,
+                        guard.name,
+                        guard.role.as_str(),
+                        guard.password_hash,
+                        guard.disabled,
+                        guard.failed_logins,
+                        guard.locked_until.map(ms),
+                        ms(guard.created_at)
+                    ],
+                )
+                .map_err(db_err)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn guard(&self, login: String) -> Result<Option<GuardRecord>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt =
+                conn.prepare_cached(&format!("SELECT {GUARD_COLUMNS} FROM guards WHERE login = ?1")).map_err(db_err)?;
+            let mut rows = stmt.query([login]).map_err(db_err)?;
+            rows.next().map_err(db_err)?.map(guard_from_row).transpose()
+        })
+        .await
+    }
+
+    async fn guards(&self) -> Result<Vec<GuardRecord>, StoreError> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare(&format!("SELECT {GUARD_COLUMNS} FROM guards ORDER BY site, login")).map_err(db_err)?;
+            let mut rows = stmt.query([]).map_err(db_err)?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next().map_err(db_err)? {
+                out.push(guard_from_row(r)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn update_guard(&self, guard: GuardRecord) -> Result<bool, StoreError> {
+        self.write(move |conn| {
+            let before: Option<(String, bool)> = conn
+                .query_row("SELECT password_hash, disabled FROM guards WHERE login = ?1", [&guard.login], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()
+                .map_err(db_err)?;
+            let Some((old_hash, was_disabled)) = before else { return Ok(false) };
+            conn.execute(
+                "UPDATE guards SET name = ?2, role = ?3, password_hash = ?4, disabled = ?5, failed_logins = ?6,
+                    locked_until = ?7 WHERE login = ?1",
+                params![
+                    guard.login,
+                    guard.name,
+                    guard.role.as_str(),
+                    guard.password_hash,
+                    guard.disabled,
+                    guard.failed_logins,
+                    guard.locked_until.map(ms)
+                ],
+            )
+            .map_err(db_err)?;
+            if old_hash != guard.password_hash || (guard.disabled && !was_disabled) {
+                conn.execute("DELETE FROM guard_sessions WHERE login = ?1", [&guard.login]).map_err(db_err)?;
+            }
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn create_session(&self, session: SessionRecord) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            // Expired sessions go whenever a new one is made.
+            conn.execute("DELETE FROM guard_sessions WHERE expires_at <= ?1", [ms(session.created_at)])
+                .map_err(db_err)?;
+            conn.execute(
+                "INSERT INTO guard_sessions (token_hash, login, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![session.token_hash, session.login, session.csrf, ms(session.created_at), ms(session.expires_at)],
+            )
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn session(
+        &self,
+        token_hash: String,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(SessionRecord, GuardRecord)>, StoreError> {
+        self.read(move |conn| {
+            let session: Option<(String, String, i64, i64)> = conn
+                .query_row(
+                    "SELECT login, csrf, created_at, expires_at FROM guard_sessions WHERE token_hash = ?1 AND expires_at > ?2",
+                    params![token_hash, ms(now)],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()
+                .map_err(db_err)?;
+            let Some((login, csrf, created, expires)) = session else { return Ok(None) };
+            let mut stmt =
+                conn.prepare_cached(&format!("SELECT {GUARD_COLUMNS} FROM guards WHERE login = ?1")).map_err(db_err)?;
+            let mut rows = stmt.query([&login]).map_err(db_err)?;
+            let Some(guard) = rows.next().map_err(db_err)?.map(guard_from_row).transpose()? else { return Ok(None) };
+            if guard.disabled {
+                return Ok(None);
+            }
+            let session =
+                SessionRecord { token_hash, login, csrf, created_at: ts(created)?, expires_at: ts(expires)? };
+            Ok(Some((session, guard)))
+        })
+        .await
+    }
+
+    async fn delete_session(&self, token_hash: String) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            conn.execute("DELETE FROM guard_sessions WHERE token_hash = ?1", [token_hash]).map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn audit(&self, entry: NewAuditEntry, at: jiff::Timestamp) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            frontdesk_core::audit::append(conn, ms(at), &entry).map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn audit_verify(&self) -> Result<AuditVerification, StoreError> {
+        self.read(|conn| frontdesk_core::audit::verify(conn).map_err(db_err)).await
+    }
+
+    async fn audit_recent(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(move |conn| frontdesk_core::audit::recent(conn, limit).map_err(db_err)).await
     }
 }

@@ -98,6 +98,15 @@ impl ServerCertVerifier for AnyCertificate {
 
 /// An HTTPS client that sends whatever it is told to (it trusts any certificate: test only).
 pub fn raw_client() -> reqwest::Client {
+    raw_client_with(Some(Duration::from_secs(30)))
+}
+
+/// The same, without an overall time limit: for a live feed, which never ends by itself.
+pub fn raw_streaming_client() -> reqwest::Client {
+    raw_client_with(None)
+}
+
+fn raw_client_with(timeout: Option<Duration>) -> reqwest::Client {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -105,12 +114,12 @@ pub fn raw_client() -> reqwest::Client {
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
         .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(config)
-        .no_proxy()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap()
+    let builder = reqwest::Client::builder().tls_backend_preconfigured(config).no_proxy();
+    let builder = match timeout {
+        Some(t) => builder.timeout(t),
+        None => builder.connect_timeout(Duration::from_secs(10)),
+    };
+    builder.build().unwrap()
 }
 
 /// Poll `check` until it holds (sync is asynchronous); panics with `what` after a generous
@@ -166,6 +175,147 @@ impl Relay {
         self.online.store(online, std::sync::atomic::Ordering::SeqCst);
         if !online {
             self.cuts.send_modify(|n| *n += 1);
+        }
+    }
+}
+
+/// A guard's web console, as a browser would use it: session cookie, CSRF token, and the live
+/// feed (Server-Sent Events) read as it arrives.
+pub struct Console {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// One event of the console's live feed.
+#[derive(Debug, Clone)]
+pub struct FeedEvent {
+    pub event: String,
+    pub id: Option<u64>,
+    pub data: serde_json::Value,
+}
+
+impl Console {
+    /// Make a guard account at `site` (directly in the hub's store) and sign in as it.
+    pub async fn sign_in(hub: &RunningHub, login: &str, role: frontdesk_hub::store::GuardRole) -> Console {
+        let password = "correct horse battery";
+        frontdesk_hub::console::auth::add_guard(
+            &hub.state.store,
+            login,
+            &SiteId(SITE.into()),
+            &format!("Guard {login}"),
+            role,
+            password,
+        )
+        .await
+        .unwrap();
+        Console::login(&hub.url(), login, password).await.expect("the guard signs in")
+    }
+
+    pub async fn login(base: &str, login: &str, password: &str) -> Result<Console, reqwest::StatusCode> {
+        let client = raw_client();
+        let response = client
+            .post(format!("{base}/console/api/login"))
+            .json(&serde_json::json!({ "login": login, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        if !response.status().is_success() {
+            return Err(response.status());
+        }
+        let cookie = response
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        let me: serde_json::Value = response.json().await.unwrap();
+        Ok(Console { base: base.to_owned(), client, cookie, csrf: me["csrf"].as_str().unwrap().to_owned() })
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.base)).header("cookie", &self.cookie).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Open the live feed after `after` (as a reconnecting browser does with Last-Event-ID).
+    pub async fn feed(&self, after: Option<u64>) -> Feed {
+        let mut request =
+            raw_streaming_client().get(format!("{}/console/api/live", self.base)).header("cookie", &self.cookie);
+        if let Some(after) = after {
+            request = request.header("last-event-id", after.to_string());
+        }
+        let response = request.send().await.unwrap();
+        assert!(response.status().is_success(), "the feed opens: {}", response.status());
+        Feed { response, buffer: String::new() }
+    }
+}
+
+pub struct Feed {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl Feed {
+    /// Read the live feed from a response opened by hand.
+    pub fn from_response(response: reqwest::Response) -> Feed {
+        Feed { response, buffer: String::new() }
+    }
+
+    /// The next event (keep-alive comments skipped); `None` when the stream ended.
+    pub async fn next(&mut self) -> Option<FeedEvent> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut event, mut id, mut data) = (String::from("message"), None, String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().parse().ok();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if data.is_empty() {
+                    continue; // a keep-alive comment
+                }
+                return Some(FeedEvent {
+                    event,
+                    id,
+                    data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
+                });
+            }
+            match self.response.chunk().await {
+                Ok(Some(bytes)) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// The next `alert` event, within a generous deadline (panics naming `what`).
+    pub async fn next_alert(&mut self, what: &str) -> FeedEvent {
+        let deadline = Duration::from_secs(40);
+        loop {
+            let event = tokio::time::timeout(deadline, self.next())
+                .await
+                .unwrap_or_else(|_| panic!("gave up waiting: {what}"))
+                .unwrap_or_else(|| panic!("the feed ended while waiting: {what}"));
+            if event.event == "alert" {
+                return event;
+            }
         }
     }
 }

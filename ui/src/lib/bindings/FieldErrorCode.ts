@@ -3,4 +3,4 @@
 /**
  * Why one form field was refused.
  */
-export type FieldErrorCode = "required" | "too_long" | "control_characters" | "unknown_host" | "host_inactive" | "in_future" | "out_before_in" | "bad_time" | "pin_format" | "pin_too_simple" | "pin_mismatch" | "unknown_visitor_type" | "unknown_area" | "id_format" | "id_checksum" | "phone_format" | "time_format" | "time_passed" | "out_of_range" | "photo_invalid" | "date_format" | "date_range" | "email_format" | "extension_format" | "name_or_id";
+export type FieldErrorCode = "required" | "too_long" | "control_characters" | "unknown_host" | "host_inactive" | "in_future" | "out_before_in" | "bad_time" | "pin_format" | "pin_too_simple" | "pin_mismatch" | "unknown_visitor_type" | "unknown_area" | "id_format" | "id_checksum" | "phone_format" | "time_format" | "time_passed" | "out_of_range" | "photo_invalid" | "date_format" | "date_range" | "email_format" | "extension_format" | "name_or_id" | "pin_reserved";

@@ -2,6 +2,10 @@
 // Do not edit: change the command in Rust and run the tests with UPDATE_BINDINGS=1.
 import { invoke } from "@tauri-apps/api/core";
 import type { AdminLogin } from "./AdminLogin";
+import type { AlertId } from "./AlertId";
+import type { AlertOutcome } from "./AlertOutcome";
+import type { AlertReport } from "./AlertReport";
+import type { AlertView } from "./AlertView";
 import type { AuditEntry } from "./AuditEntry";
 import type { AuditVerification } from "./AuditVerification";
 import type { BackEntry } from "./BackEntry";
@@ -9,9 +13,12 @@ import type { BackupInfo } from "./BackupInfo";
 import type { BadgeCheck } from "./BadgeCheck";
 import type { BadgeKeyInfo } from "./BadgeKeyInfo";
 import type { BadgePreview } from "./BadgePreview";
+import type { CancelOutcome } from "./CancelOutcome";
+import type { CancelReason } from "./CancelReason";
 import type { CardMenu } from "./CardMenu";
 import type { CardView } from "./CardView";
 import type { CardsStatus } from "./CardsStatus";
+import type { DeskAlertStatus } from "./DeskAlertStatus";
 import type { EscortDecision } from "./EscortDecision";
 import type { EscortStatus } from "./EscortStatus";
 import type { EvacuationRecord } from "./EvacuationRecord";
@@ -39,6 +46,8 @@ import type { PrintJobId } from "./PrintJobId";
 import type { PrintSettings } from "./PrintSettings";
 import type { PrinterInfo } from "./PrinterInfo";
 import type { PurgeReport } from "./PurgeReport";
+import type { RaiseAlert } from "./RaiseAlert";
+import type { RaisedAlert } from "./RaisedAlert";
 import type { RestoreReport } from "./RestoreReport";
 import type { ReturningQuery } from "./ReturningQuery";
 import type { ReturningVisitor } from "./ReturningVisitor";
@@ -439,4 +448,59 @@ export function retentionPurge(session: string): Promise<PurgeReport> {
 /** The photo taken at a visit's sign-in, if any (this kiosk only). */
 export function visitPhoto(visitId: VisitId): Promise<Photo | null> {
   return invoke<Photo | null>("visit_photo", { visitId });
+}
+
+/** The discreet control: raise a silent duress alert. Nothing on screen changes; it is on disk when this returns, and the courier delivers it at once. */
+export function alertDiscreet(): Promise<null> {
+  return invoke<null>("alert_discreet");
+}
+
+/** Raise an alert from the alert panel (assistance, medical, fire, suspicious). */
+export function alertRaise(request: RaiseAlert): Promise<RaisedAlert> {
+  return invoke<RaisedAlert>("alert_raise", { request });
+}
+
+/** Withdraw this desk's call for assistance within 10 s, with the PIN and a reason. */
+export function alertCancel(alertId: AlertId, pin: string, reason: CancelReason, note: string): Promise<CancelOutcome> {
+  return invoke<CancelOutcome>("alert_cancel", { alertId, pin, reason, note });
+}
+
+/** This desk's alert state: the discreet indicator, its visible alerts, drill and guard mode. */
+export function alertStatus(): Promise<DeskAlertStatus> {
+  return invoke<DeskAlertStatus>("alert_status");
+}
+
+/** Guard mode: the site's open alerts and those closed in the last 24 hours. */
+export function guardAlerts(): Promise<Array<AlertView>> {
+  return invoke<Array<AlertView>>("guard_alerts");
+}
+
+/** Guard mode: acknowledge an alert (the first to acknowledge owns it). */
+export function alertAcknowledge(alertId: AlertId): Promise<AlertView> {
+  return invoke<AlertView>("alert_acknowledge", { alertId });
+}
+
+/** Guard mode: resolve an acknowledged alert with its outcome and a note. */
+export function alertResolve(alertId: AlertId, outcome: AlertOutcome, note: string): Promise<AlertView> {
+  return invoke<AlertView>("alert_resolve", { alertId, outcome, note });
+}
+
+/** The emergency card a guard opens on acknowledging an alert of this scenario. */
+export function guardCard(scenario: Scenario, lang: Lang): Promise<CardView> {
+  return invoke<CardView>("guard_card", { scenario, lang });
+}
+
+/** Switch alert drill mode on for some minutes (0: off) (admin). */
+export function alertDrillMode(session: string, minutes: number): Promise<DeskAlertStatus> {
+  return invoke<DeskAlertStatus>("alert_drill_mode", { session, minutes });
+}
+
+/** Turn guard mode on or off on this desk (admin). */
+export function alertGuardMode(session: string, enabled: boolean): Promise<DeskAlertStatus> {
+  return invoke<DeskAlertStatus>("alert_guard_mode", { session, enabled });
+}
+
+/** The monthly alert report, `YYYY-MM` (admin). */
+export function alertReport(session: string, month: string): Promise<AlertReport> {
+  return invoke<AlertReport>("alert_report", { session, month });
 }

@@ -4,4 +4,5 @@ export const EVENTS = {
   cardsChanged: "cards-changed",
   hubStatus: "hub-status",
   dataChanged: "data-changed",
+  alertsChanged: "alerts-changed",
 } as const;
