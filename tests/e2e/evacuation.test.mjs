@@ -90,3 +90,51 @@ test("start an evacuation, mark a visitor accounted for, print the roll call", a
     await kiosk.close();
   }
 });
+
+test("a roll call started at the desk is marked from the guard console on a phone; the desk follows", async () => {
+  const { enrolAtHub } = await import("./lib/alerts.mjs");
+  const { openBrowser, openConsole, signIn: consoleSignIn } = await import("./lib/console.mjs");
+  const { startHub } = await import("./lib/hub.mjs");
+  const hub = await startHub();
+  hub.addGuard("zhao.min", "Zhao Min", "correct horse battery");
+  const kiosk = await openKiosk(freshDataDir());
+  const browser = await openBrowser();
+  try {
+    await enrolAtHub(kiosk, hub, "Lobby desk 1");
+    const marker = `E2E${Date.now().toString(36).toUpperCase()}`;
+    await signIn(kiosk, `Phone Marked ${marker}`, "li-na");
+    const visitId = await (await kiosk.rowFor(`Phone Marked ${marker}`)).getAttribute("data-visit-id");
+
+    const button = await kiosk.waitFor("evacuate-start");
+    await kiosk.session.actions({ async: true }).move({ origin: button }).press().pause(1800).release().perform();
+    await kiosk.waitFor("rollcall-list", 10_000);
+
+    // At the assembly point, on a phone.
+    const page = await openConsole(browser, hub.url, { phone: true, lang: "en" });
+    await consoleSignIn(page, "zhao.min", "correct horse battery");
+    await page.getByTestId("nav-rollcall").click();
+    const row = page.locator(`[data-testid="console-rollcall-row"][data-visit-id="${visitId}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    assert.match(await row.textContent(), new RegExp(marker));
+    await row.locator('[data-testid="console-rollcall-mark"][data-status="accounted"]').click();
+    await page.getByTestId("console-rollcall-filter-all").click();
+    await row.and(page.locator('[data-status="accounted"]')).waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId("console-rollcall-accounted").textContent(), "1");
+
+    // The desk's roll call follows the guard's mark.
+    await kiosk.session.wait(async () => (await kiosk.text("rollcall-count-accounted")) === "1", 20_000, "the desk sees the mark");
+    await kiosk.click("rollcall-filter-all");
+    const marked = await kiosk.session.findElement(By.css(`[data-testid="rollcall-row"][data-visit-id="${visitId}"]`));
+    assert.equal(await marked.getAttribute("data-status"), "accounted");
+
+    // Ended from the console: the desk goes back to work.
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByTestId("console-evacuate-end").click();
+    await page.getByTestId("console-rollcall-idle").waitFor({ timeout: 10_000 });
+    await kiosk.waitFor("new-visitor", 20_000);
+  } finally {
+    await browser.close();
+    await kiosk.close();
+    await hub.stop();
+  }
+});

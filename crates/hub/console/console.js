@@ -22,14 +22,20 @@ const state = {
   /** What a guard is typing into resolve forms, kept across redraws: alert id → value. */
   notes: new Map(),
   outcomes: new Map(),
+  /** The roll call page: {rollcall, history} as the hub answers, and its filter. */
+  rollcall: null,
+  rollcallFilter: "open",
 };
 
-// Pages of the console. The evacuation roll call is meant to be added here the same way:
-// a nav entry and a render function.
+// Pages of the console: a nav entry, a render function, and what to load on opening it.
 const PAGES = {
   alerts: { nav: "console-nav-alerts", render: renderAlerts },
+  rollcall: { nav: "console-nav-rollcall", render: renderRollcall, load: loadRollcall },
   report: { nav: "console-nav-report", render: renderReport, load: loadReport },
 };
+
+/** How often an open roll call page asks again (other desks and guards mark people too). */
+const ROLLCALL_REFRESH_MS = 2000;
 
 function t(id, args = {}) {
   const template = state.messages[id];
@@ -338,6 +344,50 @@ async function loadReport() {
   render();
 }
 
+async function loadRollcall() {
+  try {
+    state.rollcall = await api("GET", "/console/api/rollcall");
+    if (state.page === "rollcall" && state.error.startsWith(t("console-error-network"))) state.error = "";
+  } catch (error) {
+    if (error.status === 401) return signedOut();
+    state.error = t(`console-error-${error.code || "network"}`);
+  }
+  render();
+}
+
+/** A roll call action; the answer is the roll call as it is now. */
+async function rollcallAction(key, run) {
+  if (state.busy.has(key)) return;
+  state.busy.add(key);
+  state.error = "";
+  render();
+  try {
+    state.rollcall = await run();
+  } catch (error) {
+    if (error.status === 401) return signedOut();
+    state.error = t(`console-error-${error.code || "network"}`);
+  } finally {
+    state.busy.delete(key);
+    render();
+  }
+}
+
+function startEvacuation(drill) {
+  if (!window.confirm(t(drill ? "console-rollcall-start-drill-confirm" : "console-rollcall-start-confirm"))) return;
+  void rollcallAction("evacuation", () => api("POST", "/console/api/evacuation", { drill }));
+}
+
+function markPerson(row, status) {
+  void rollcallAction(`mark-${row.visit_id}`, () =>
+    api("POST", "/console/api/rollcall/mark", { visit_id: row.visit_id, status }),
+  );
+}
+
+function endEvacuation(rollcall) {
+  if (!window.confirm(t("console-rollcall-end-confirm", { missing: rollcall.counts.missing }))) return;
+  void rollcallAction("evacuation", () => api("POST", "/console/api/evacuation/end"));
+}
+
 // --- Rendering --------------------------------------------------------------------------------
 
 function renderLogin() {
@@ -600,6 +650,136 @@ function renderAlerts() {
   ];
 }
 
+function rollcallRow(row, zoneTime) {
+  const status = row.status ?? "unmarked";
+  const tags = [
+    row.escort ? t("console-rollcall-escort", { name: row.escort.name, ext: row.escort.extension }) : null,
+    row.waiting_for_escort ? t("console-rollcall-waiting") : null,
+    row.added_later ? t("console-rollcall-added-later") : null,
+    row.signed_out_at ? t("console-rollcall-left", { time: zoneTime(row.signed_out_at) }) : null,
+  ].filter(Boolean);
+  return h(
+    "li",
+    { class: `person status-${status}`, "data-testid": "console-rollcall-row", "data-visit-id": row.visit_id, "data-status": status },
+    h(
+      "div",
+      { class: "who" },
+      h("strong", {}, row.name || t("console-rollcall-not-synced")),
+      h(
+        "span",
+        { class: "muted" },
+        [row.company, row.host_name ? t("console-visitor-host", { host: row.host_name, ext: row.host_extension ?? "" }) : ""]
+          .filter(Boolean)
+          .join(" · "),
+      ),
+      h("span", { class: "state" }, t(`rollcall-status-${status}`)),
+      tags.map((tag) => h("span", { class: "tag" }, tag)),
+    ),
+    h(
+      "div",
+      { class: "marks" },
+      ["accounted", "refuge", "missing"].map((s) =>
+        h(
+          "button",
+          {
+            type: "button",
+            class: `btn small mark-${s}`,
+            "aria-pressed": row.status === s ? "true" : "false",
+            disabled: state.busy.has(`mark-${row.visit_id}`),
+            "data-testid": "console-rollcall-mark",
+            "data-status": s,
+            onclick: () => markPerson(row, s),
+          },
+          t(`rollcall-status-${s}`),
+        ),
+      ),
+    ),
+  );
+}
+
+function renderRollcall() {
+  if (!state.rollcall) return [h("p", { class: "muted" }, t("console-loading"))];
+  const { rollcall, history } = state.rollcall;
+  const busy = state.busy.has("evacuation");
+  const past = h(
+    "section",
+    { class: "card history" },
+    h("h2", {}, t("console-rollcall-history")),
+    history.length === 0
+      ? h("p", { class: "muted" }, t("console-rollcall-history-none"))
+      : h(
+          "ul",
+          { "data-testid": "console-rollcall-history" },
+          history.map((e) =>
+            h(
+              "li",
+              {},
+              t("console-rollcall-history-row", {
+                when: dateTime(e.started_at),
+                kind: t(e.drill ? "console-rollcall-drill" : "console-rollcall-real"),
+                minutes: e.duration_seconds === null ? "—" : Math.max(1, Math.round(e.duration_seconds / 60)),
+                missing: e.missing_at_end,
+              }),
+            ),
+          ),
+        ),
+  );
+  if (!rollcall) {
+    return [
+      h(
+        "section",
+        { class: "card rollcall-idle", "data-testid": "console-rollcall-idle" },
+        h("h2", {}, t("console-rollcall-none")),
+        h("p", { class: "muted" }, t("console-rollcall-none-hint")),
+        h("button", { type: "button", class: "btn big danger", disabled: busy, "data-testid": "console-evacuate", onclick: () => startEvacuation(false) }, t("console-rollcall-start")),
+        h("button", { type: "button", class: "btn big", disabled: busy, "data-testid": "console-evacuate-drill", onclick: () => startEvacuation(true) }, t("console-rollcall-start-drill")),
+      ),
+      past,
+    ];
+  }
+  const c = rollcall.counts;
+  const rows = rollcall.rows
+    .filter((r) => state.rollcallFilter === "all" || r.status === null || r.status === "missing")
+    .sort((a, b) => (a.name || "").localeCompare(b.name || "", state.lang));
+  const filter = (id) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: "tab",
+        "aria-selected": state.rollcallFilter === id ? "true" : "false",
+        "data-testid": `console-rollcall-filter-${id}`,
+        onclick: () => {
+          state.rollcallFilter = id;
+          render();
+        },
+      },
+      t(`console-rollcall-filter-${id}`),
+    );
+  return [
+    h(
+      "section",
+      { class: `card rollcall${rollcall.drill ? " drill" : ""}`, "data-testid": "console-rollcall", "data-drill": rollcall.drill ? "true" : "false" },
+      h("h2", {}, t(rollcall.drill ? "console-rollcall-title-drill" : "console-rollcall-title")),
+      h("p", { class: "muted" }, t("console-rollcall-since", { time: time(rollcall.started_at) })),
+      h(
+        "dl",
+        { class: "counts", "data-testid": "console-rollcall-counts" },
+        h("div", {}, h("dt", {}, t("console-rollcall-total")), h("dd", { "data-testid": "console-rollcall-total" }, String(c.total))),
+        h("div", { class: "ok" }, h("dt", {}, t("console-rollcall-accounted")), h("dd", { "data-testid": "console-rollcall-accounted" }, String(c.accounted))),
+        h("div", { class: "bad" }, h("dt", {}, t("console-rollcall-missing")), h("dd", { "data-testid": "console-rollcall-missing" }, String(c.missing))),
+        h("div", {}, h("dt", {}, t("console-rollcall-refuge")), h("dd", {}, String(c.refuge))),
+      ),
+      h("nav", { class: "tabs" }, filter("open"), filter("all")),
+      rows.length === 0
+        ? h("p", { class: "muted empty" }, t("console-rollcall-all-accounted"))
+        : h("ul", { class: "people", "data-testid": "console-rollcall-list" }, rows.map((row) => rollcallRow(row, time))),
+      h("button", { type: "button", class: "btn big", disabled: busy, "data-testid": "console-evacuate-end", onclick: () => endEvacuation(rollcall) }, t("console-rollcall-end")),
+    ),
+    past,
+  ];
+}
+
 function renderReport() {
   const r = state.report;
   const secs = (s) => (s === null || s === undefined ? "—" : t("console-seconds", { s }));
@@ -708,6 +888,10 @@ async function start() {
   await loadAlerts();
   render();
   connect();
+  // While the roll call page is open it follows the other desks' and guards' marks.
+  setInterval(() => {
+    if (state.me && state.page === "rollcall" && state.busy.size === 0) void loadRollcall();
+  }, ROLLCALL_REFRESH_MS);
 }
 
 async function boot() {

@@ -232,7 +232,7 @@ pub async fn publish_watchlist<S: HubStore>(
 }
 
 /// Write `bodies` as ops of the hub's own device for `site`.
-async fn write_as_author<S: HubStore>(
+pub(crate) async fn write_as_author<S: HubStore>(
     store: &S,
     site: &frontdesk_core::ids::SiteId,
     bodies: Vec<OpBody>,

@@ -9,6 +9,7 @@ pub mod author;
 pub mod console;
 pub mod enrol;
 pub mod live;
+pub mod mirror;
 pub mod retention;
 pub mod server;
 pub mod store;

@@ -50,10 +50,13 @@ pub struct HubState<S> {
     pub settings: SiteSettings,
     /// The emergency cards (built in), for the guard's card on acknowledgement.
     pub cards: frontdesk_core::cards::CardLibrary,
+    /// Each site as a kiosk sees it (visits, roll call), for the console.
+    pub mirrors: crate::mirror::SiteMirrors,
 }
 
 impl<S: HubStore> HubState<S> {
-    pub fn new(store: S, fingerprint: Option<Fingerprint>) -> Self {
+    /// `data_dir` is the hub's data folder (the site mirrors live in it).
+    pub fn new(store: S, fingerprint: Option<Fingerprint>, data_dir: &std::path::Path) -> Self {
         let consoles = ConsoleHub::default();
         let fanout = consoles.clone();
         store.set_alert_listener(Arc::new(move |updates| fanout.publish(updates)));
@@ -66,6 +69,7 @@ impl<S: HubStore> HubState<S> {
             supervisor: Supervisor::default(),
             settings: SiteSettings::default(),
             cards: frontdesk_core::cards::CardLibrary::open(None),
+            mirrors: crate::mirror::SiteMirrors::new(data_dir),
         }
     }
 
@@ -437,7 +441,7 @@ pub async fn start(config: HubConfig) -> Result<RunningHub, StartError> {
         Transport::InsecureDev => None,
     };
     let fingerprint = identity.as_ref().map(|i| i.fingerprint);
-    let state = Arc::new(HubState::new(store, fingerprint));
+    let state = Arc::new(HubState::new(store, fingerprint, &config.data_dir));
     let app = router(state.clone()).into_make_service();
     let handle = axum_server::Handle::new();
     let listen = config.listen;

@@ -6,8 +6,8 @@
 //! The page is plain HTML, CSS and JavaScript embedded in the binary (`crates/hub/console/`):
 //! no build step, no framework, nothing fetched from elsewhere, one strict CSP. Its text comes
 //! from the same Fluent catalogues as the kiosk (`GET /console/api/messages`), so it speaks
-//! zh-CN and English. Pages are registered in `console.js` (`PAGES`): alerts and the report
-//! today; the evacuation roll call is meant to be added there the same way.
+//! zh-CN and English. Pages are registered in `console.js` (`PAGES`): alerts, the evacuation
+//! roll call (`rollcall.rs`) and the report.
 //!
 //! Every change the console asks for is a JSON POST with the session's CSRF token in
 //! `X-CSRF-Token`, from the hub's own origin; the session cookie is HttpOnly, SameSite=Strict
@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod feed;
+pub mod rollcall;
 
 use std::sync::Arc;
 
@@ -53,6 +54,7 @@ const MESSAGE_PREFIXES: &[&str] = &[
     "call-",
     "card-",
     "lang-",
+    "rollcall-status-",
 ];
 
 /// A refusal, as `{code, message}` with its status. The console shows its own translation of
@@ -133,6 +135,10 @@ pub fn router<S: HubStore>() -> Router<Arc<HubState<S>>> {
         .route("/console/api/live", get(feed::live::<S>))
         .route("/console/api/card", get(card::<S>))
         .route("/console/api/report", get(report::<S>))
+        .route("/console/api/rollcall", get(rollcall::show::<S>))
+        .route("/console/api/rollcall/mark", post(rollcall::mark::<S>))
+        .route("/console/api/evacuation", post(rollcall::start::<S>))
+        .route("/console/api/evacuation/end", post(rollcall::end::<S>))
         .layer(axum::middleware::map_response(security_headers))
 }
 
