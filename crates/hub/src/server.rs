@@ -48,8 +48,6 @@ pub struct HubState<S> {
     pub supervisor: Supervisor,
     /// The site settings the hub published (escalation delay, numbers for cards).
     pub settings: SiteSettings,
-    /// The emergency cards (built in), for the guard's card on acknowledgement.
-    pub cards: frontdesk_core::cards::CardLibrary,
     /// Each site as a kiosk sees it (visits, roll call), for the console.
     pub mirrors: crate::mirror::SiteMirrors,
 }
@@ -68,7 +66,6 @@ impl<S: HubStore> HubState<S> {
             consoles,
             supervisor: Supervisor::default(),
             settings: SiteSettings::default(),
-            cards: frontdesk_core::cards::CardLibrary::open(None),
             mirrors: crate::mirror::SiteMirrors::new(data_dir),
         }
     }

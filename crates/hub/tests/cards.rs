@@ -68,8 +68,18 @@ async fn cards_published_at_the_hub_replace_the_built_in_ones_on_every_kiosk() {
     })
     .await;
     assert_eq!(kiosk.card(Role::Receptionist, Scenario::Medical, Lang::En).title, "Medical emergency");
+    // A guard's card at the console is the site's too.
+    write(
+        &folder,
+        "security_guard/fire.toml",
+        &built_in("security_guard/fire.toml").replace("title = \"Fire\"", "title = \"Fire, Tower B guards\""),
+    );
+    frontdesk_hub::author::publish_cards(&hub.state.store, &site, &folder).await.unwrap();
+    let console = Console::sign_in(&hub, "wang", frontdesk_hub::store::GuardRole::Guard).await;
+    let card: serde_json::Value = console.get("/console/api/card?scenario=fire&lang=en").await.json().await.unwrap();
+    assert_eq!(card["title"], "Fire, Tower B guards");
     let again = frontdesk_hub::author::publish_cards(&hub.state.store, &site, &folder).await.unwrap();
-    assert_eq!((again.written, again.unchanged), (0, 1), "publishing the same files again writes nothing");
+    assert_eq!((again.written, again.unchanged), (0, 2), "publishing the same files again writes nothing");
 
     // A broken file (an action without Chinese text) is refused, naming file and field.
     let broken = built_in("security_guard/hostage.toml").replacen("[\"zh-CN\"]", "[\"zh-CN-missing\"]", 1);

@@ -303,7 +303,14 @@ async fn card<S: HubStore>(
 ) -> Result<Response, ConsoleError> {
     let Query(q) = query.map_err(|e| ConsoleError::malformed(e.body_text()))?;
     let site = hub.settings.or_default(&hub.store, &session.guard.site).await;
-    let cards = hub.cards.cards();
+    // The site's cards as its kiosks show them: the built-in ones, replaced by those the hub
+    // published (`frontdesk-hub cards publish`).
+    let published = hub
+        .mirrors
+        .read(&hub.store, &session.guard.site, |r| r.authored_docs(frontdesk_core::storage::AUTHORED_CARDS))
+        .await?;
+    let library = frontdesk_core::cards::CardLibrary::open_with(None, false, published);
+    let cards = library.cards();
     let role = session.guard.role.card_role();
     let tz = jiff::tz::TimeZone::get(&site.site.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let today = now().to_zoned(tz).date();
