@@ -3,27 +3,13 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use frontdesk_core::Kiosk;
 use frontdesk_core::cards::{Role, Scenario};
 use frontdesk_core::i18n::Lang;
 use frontdesk_core::ids::SiteId;
-use frontdesk_core::sync::backoff::Backoff;
-use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
 use frontdesk_hub::store::HubStore;
-
-fn engine(kiosk: Arc<Kiosk>) -> Arc<SyncEngine> {
-    let options = EngineOptions {
-        allow_insecure: false,
-        backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(500)),
-    };
-    let engine = SyncEngine::new(kiosk, Arc::new(|_| {}), options);
-    tokio::spawn(engine.clone().run());
-    engine
-}
 
 fn built_in(file: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/cards").join(file);

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
@@ -12,22 +11,10 @@ use frontdesk_core::Kiosk;
 use frontdesk_core::evacuation::RollcallStatus;
 use frontdesk_core::ids::HostId;
 use frontdesk_core::sync::SyncState;
-use frontdesk_core::sync::backoff::Backoff;
-use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
 use frontdesk_core::visit::{NewVisit, Visit};
 use frontdesk_hub::store::{GuardRole, HubStore};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-fn engine(kiosk: Arc<Kiosk>) -> Arc<SyncEngine> {
-    let options = EngineOptions {
-        allow_insecure: false,
-        backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(500)),
-    };
-    let engine = SyncEngine::new(kiosk, Arc::new(|_| {}), options);
-    tokio::spawn(engine.clone().run());
-    engine
-}
 
 fn visitor(kiosk: &Kiosk, name: &str) -> Visit {
     kiosk.sign_in(NewVisit { name: name.into(), host_id: HostId("li-na".into()), ..NewVisit::default() }).unwrap()

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
@@ -14,20 +13,9 @@ use frontdesk_core::evacuation::{RollCall, RollcallStatus, VISITS_PER_OP};
 use frontdesk_core::ids::{HostId, VisitId};
 use frontdesk_core::op::{OpBody, VisitFields, VisitSignedIn};
 use frontdesk_core::sync::SyncState;
-use frontdesk_core::sync::backoff::Backoff;
-use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
+use frontdesk_core::sync::engine::SyncEngine;
 
 const PEOPLE: usize = 2_000;
-
-fn engine(kiosk: Arc<Kiosk>) -> Arc<SyncEngine> {
-    let options = EngineOptions {
-        allow_insecure: false,
-        backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(500)),
-    };
-    let engine = SyncEngine::new(kiosk, Arc::new(|_| {}), options);
-    tokio::spawn(engine.clone().run());
-    engine
-}
 
 fn state(engine: &SyncEngine) -> SyncState {
     engine.status().unwrap().state

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
@@ -13,19 +12,7 @@ use frontdesk_core::Kiosk;
 use frontdesk_core::ids::{HostId, VisitId};
 use frontdesk_core::op::{Op, OpBody, VisitFields, VisitSignedIn};
 use frontdesk_core::sync::SyncState;
-use frontdesk_core::sync::backoff::Backoff;
-use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
 use reqwest::Method;
-
-fn engine(kiosk: Arc<Kiosk>) -> Arc<SyncEngine> {
-    let options = EngineOptions {
-        allow_insecure: false,
-        backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(500)),
-    };
-    let engine = SyncEngine::new(kiosk, Arc::new(|_| {}), options);
-    tokio::spawn(engine.clone().run());
-    engine
-}
 
 /// A visit signed in `days_ago` (as if the kiosk had been in service that long).
 fn visit_from(kiosk: &Kiosk, name: &str, days_ago: i64) -> Op {

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
@@ -14,20 +13,8 @@ use frontdesk_core::i18n::Lang;
 use frontdesk_core::ids::HostId;
 use frontdesk_core::site::SiteConfig;
 use frontdesk_core::sync::SyncState;
-use frontdesk_core::sync::backoff::Backoff;
-use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
 use frontdesk_core::visit::NewVisit;
 use reqwest::Method;
-
-fn engine(kiosk: Arc<Kiosk>) -> Arc<SyncEngine> {
-    let options = EngineOptions {
-        allow_insecure: false,
-        backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(500)),
-    };
-    let engine = SyncEngine::new(kiosk, Arc::new(|_| {}), options);
-    tokio::spawn(engine.clone().run());
-    engine
-}
 
 fn token_for(kiosk: &Kiosk, name: &str) -> String {
     let visit = kiosk

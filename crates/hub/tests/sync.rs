@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
@@ -12,8 +11,7 @@ use frontdesk_core::Kiosk;
 use frontdesk_core::ids::HostId;
 use frontdesk_core::site::{HostEntry, SiteConfig};
 use frontdesk_core::sync::SyncState;
-use frontdesk_core::sync::backoff::Backoff;
-use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
+use frontdesk_core::sync::engine::SyncEngine;
 use frontdesk_core::visit::{NewVisit, Visit};
 use frontdesk_hub::server::now;
 use frontdesk_hub::store::HubStore;
@@ -26,16 +24,6 @@ fn visitor(name: &str, host: &str) -> NewVisit {
         purpose: String::new(),
         ..NewVisit::default()
     }
-}
-
-fn engine(kiosk: Arc<Kiosk>) -> Arc<SyncEngine> {
-    let options = EngineOptions {
-        allow_insecure: false,
-        backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(500)),
-    };
-    let engine = SyncEngine::new(kiosk, Arc::new(|_| {}), options);
-    tokio::spawn(engine.clone().run());
-    engine
 }
 
 fn state(engine: &SyncEngine) -> SyncState {

@@ -4,30 +4,17 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
 use frontdesk_core::Kiosk;
 use frontdesk_core::ids::{HostId, SiteId};
 use frontdesk_core::sync::SyncState;
-use frontdesk_core::sync::backoff::Backoff;
-use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
 use frontdesk_core::visit::NewVisit;
 use frontdesk_core::visitors::{IdType, NewVisitDetails};
 use frontdesk_hub::store::HubStore;
 
 const LISTED_ID: &str = "11010519491231002X";
-
-fn engine(kiosk: Arc<Kiosk>) -> Arc<SyncEngine> {
-    let options = EngineOptions {
-        allow_insecure: false,
-        backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(500)),
-    };
-    let engine = SyncEngine::new(kiosk, Arc::new(|_| {}), options);
-    tokio::spawn(engine.clone().run());
-    engine
-}
 
 fn hit(kiosk: &Kiosk, name: &str, id_number: &str) -> bool {
     let details = NewVisitDetails {

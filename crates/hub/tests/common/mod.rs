@@ -319,3 +319,16 @@ impl Feed {
         }
     }
 }
+
+/// A kiosk's background sync, running, with quick retries (tests restart hubs and cut links).
+pub fn engine(kiosk: Arc<Kiosk>) -> Arc<frontdesk_core::sync::engine::SyncEngine> {
+    use frontdesk_core::sync::backoff::Backoff;
+    use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
+    let options = EngineOptions {
+        allow_insecure: false,
+        backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(500)),
+    };
+    let engine = SyncEngine::new(kiosk, Arc::new(|_| {}), options);
+    tokio::spawn(engine.clone().run());
+    engine
+}
