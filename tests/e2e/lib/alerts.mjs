@@ -2,10 +2,10 @@
 // of screenshots with masked areas (ImageMagick), a TCP relay that can cut a browser off, the
 // X server's keyboard (xdotool) and the session bus (dbus-monitor).
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDir } from "./tmp.mjs";
 
 /** Open the admin screen; choose the admin PIN on first use. */
 export async function openAdmin(kiosk, pin = "482915", { first = false } = {}) {
@@ -61,7 +61,7 @@ export async function rects(kiosk, css) {
  * colour fuzz, then a morphological opening with a 2×2 square). Anything thicker counts: the
  * 7-pixel acknowledged mark, or a single letter, leaves dozens of pixels. */
 export function differingPixels(a, b, masks) {
-  const dir = mkdtempSync(join(tmpdir(), "frontdesk-compare-"));
+  const dir = tempDir("frontdesk-compare-");
   const files = [a, b].map((png, i) => {
     const raw = join(dir, `${i}.png`);
     const masked = join(dir, `${i}-masked.png`);

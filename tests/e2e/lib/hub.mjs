@@ -1,11 +1,10 @@
 // Runs the real `frontdesk-hub` binary for end-to-end tests: `serve` on a free port, and the
 // operator's commands (enrol, devices, site publish) on the same data folder.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { repoRoot } from "./kiosk.mjs";
+import { tempDir } from "./tmp.mjs";
 
 export const hubBinary = process.env.FRONTDESK_HUB_BIN ?? join(repoRoot, "target/debug/frontdesk-hub");
 
@@ -31,7 +30,7 @@ async function serve(data, listen) {
 }
 
 export async function startHub() {
-  const data = mkdtempSync(join(tmpdir(), "frontdesk-hub-e2e-"));
+  const data = tempDir("frontdesk-hub-e2e-");
   let { child, url, fingerprint } = await serve(data, "127.0.0.1:0");
   const cli = (...args) => execFileSync(hubBinary, ["--data", data, ...args], { encoding: "utf8" });
   return {

@@ -1,12 +1,12 @@
 // Drives the real Frontdesk binary through tauri-driver + WebKitWebDriver. The test script
 // (scripts/test.sh) runs this inside Xvfb and a private D-Bus session with an unlocked keyring.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Builder, By, until } from "selenium-webdriver";
+import { tempDir } from "./tmp.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../../..");
@@ -46,7 +46,7 @@ export async function startDriver() {
 
 /** A fresh, empty data folder, optionally with a site file that replaces the demo site. */
 export function freshDataDir(siteToml) {
-  const dir = mkdtempSync(join(tmpdir(), "frontdesk-e2e-"));
+  const dir = tempDir("frontdesk-e2e-");
   if (siteToml) writeFileSync(join(dir, "site.toml"), siteToml);
   return dir;
 }
