@@ -4,7 +4,7 @@
 //! serve` process; the kiosks are real kiosk cores with their real sync engines and alert
 //! couriers (live channel + HTTP), each on its own database file.
 //!
-//!     cargo bench -p frontdesk-hub --bench alerts --profile dev [-- ALERTS]
+//!     cargo bench -p frontdesk-hub --bench alerts [--profile dev] [-- ALERTS]
 //!
 //! (a) a site with one kiosk, raising ALERTS alerts one after another; (b) 10 kiosks raising at
 //! the same moment, round after round, and (b') each of the 10 raising one after another all
@@ -218,7 +218,8 @@ fn main() {
         raise_in_turn(kiosks[0].0.clone(), receipts.clone(), 20).await;
 
         println!(
-            "hub {url}, dev profile, {} cores shared with the load",
+            "hub {url}, {} build, {} cores shared with the load",
+            if cfg!(debug_assertions) { "dev (unoptimised)" } else { "optimised (bench profile)" },
             std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
         );
         let started = Instant::now();
