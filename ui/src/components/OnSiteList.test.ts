@@ -22,7 +22,7 @@ const visit: Visit = {
   details: noVisitorDetails(),
 };
 
-function show(hidden: boolean) {
+function show(hidden: boolean, onOverdue = vi.fn()) {
   i18n.lang = "en";
   return render(OnSiteList, {
     info,
@@ -34,6 +34,7 @@ function show(hidden: boolean) {
     onSignOut: vi.fn(),
     onBadge: vi.fn(),
     onEscort: vi.fn(),
+    onOverdue,
   });
 }
 
@@ -51,5 +52,12 @@ describe("OnSiteList", () => {
     const { container } = show(true);
     expect(container.textContent).not.toContain("王小明");
     expect(screen.getByTestId("onsite-count").textContent).toBe("1 visitor");
+  });
+
+  it("opens the overdue list from its header, hidden or not", () => {
+    const onOverdue = vi.fn();
+    show(true, onOverdue);
+    screen.getByTestId("open-overdue").click();
+    expect(onOverdue).toHaveBeenCalledTimes(1);
   });
 });
