@@ -71,7 +71,18 @@ try {
   await kiosk.waitFor("photo-note");
   await shot("visitors-sign-in-details-en");
   await kiosk.click("visitor-submit");
-  await kiosk.waitFor("watchlist-cue", 10_000);
+  // A watch-list hit makes the visit an escorted one: the checklist and an escort come first.
+  await kiosk.waitFor("escort-screen", 10_000);
+  await shot("visitors-watchlist-escort-en");
+  for (const item of await kiosk.findAll("checklist-item")) {
+    if ((await item.getAttribute("data-required")) !== "true") continue;
+    await kiosk.session.executeScript("arguments[0].scrollIntoView({block: 'center'})", item);
+    await item.click();
+  }
+  await kiosk.choose("escort-select", "chen-jie");
+  await kiosk.session.wait(() => kiosk.find("escort-start").then((b) => b.isEnabled()), 5_000, "escort start allowed");
+  await kiosk.click("escort-start");
+  await kiosk.waitFor("watchlist-cue", 20_000);
   await shot("visitors-watchlist-cue-en");
   await kiosk.click("badge-done");
 

@@ -1,5 +1,6 @@
 // The visitor-management admin screens in the real window: a host directory import that is
-// refused row by row and then accepted, and a CSV export with masked numbers only.
+// refused row by row and then accepted, a CSV export with masked numbers only, and a watch-list
+// entry that catches a visitor whose name is written in the other script.
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -68,6 +69,51 @@ test("a host import is all or nothing, and an export carries masked numbers only
     assert.match(csv, /Export Person/);
     assert.match(csv, /E9\*{5}32/);
     assert.ok(!csv.includes("E98765432") && !csv.includes("13987654321"), csv);
+  } finally {
+    await kiosk.close();
+  }
+});
+
+test("a watch-list hit in the other script needs an escort, cues the desk discreetly and is kept for review", async () => {
+  const kiosk = await openKiosk(freshDataDir());
+  try {
+    await admin(kiosk, true);
+    await kiosk.click("admin-tab-watchlist");
+    await kiosk.type("watchlist-name", "張偉"); // traditional characters
+    await kiosk.type("watchlist-reason", "Banned after an incident");
+    await kiosk.click("watchlist-save");
+    await kiosk.click("admin-close");
+
+    await kiosk.click("new-visitor");
+    await kiosk.type("visitor-name", "张伟"); // simplified
+    await kiosk.choose("visitor-host", "chen-jie");
+    await kiosk.click("visitor-submit");
+
+    await kiosk.waitFor("escort-screen", 10_000);
+    const reasons = await kiosk.findAll("escort-reason");
+    const kinds = await Promise.all(reasons.map((r) => r.getAttribute("data-kind")));
+    assert.deepEqual(kinds, ["watch_list"]);
+    assert.equal((await kiosk.findAll("watchlist-cue")).length, 0, "no cue on the screen the visitor may be shown");
+    for (const item of await kiosk.findAll("checklist-item")) {
+      if ((await item.getAttribute("data-required")) !== "true") continue;
+      await kiosk.session.executeScript("arguments[0].scrollIntoView({block: 'center'})", item);
+      await item.click();
+    }
+    await kiosk.choose("escort-select", "chen-jie");
+    await kiosk.session.wait(() => kiosk.find("escort-start").then((b) => b.isEnabled()), 5_000, "the start is allowed");
+    await kiosk.click("escort-start");
+
+    const cue = await kiosk.waitFor("watchlist-cue", 20_000);
+    const cueText = await cue.getText();
+    assert.ok(!cueText.includes("張偉") && !cueText.includes("张伟") && !/watch/i.test(cueText), `a cue that tells a visitor nothing: ${cueText}`);
+    await kiosk.click("badge-done");
+    assert.equal((await kiosk.findAll("watchlist-cue")).length, 0, "the cue leaves with the badge screen");
+
+    await admin(kiosk, false);
+    await kiosk.click("admin-tab-watchlist");
+    const hits = await kiosk.waitFor("watchlist-hits");
+    await kiosk.waitFor("watchlist-false-positive");
+    assert.match(await hits.getText(), /张伟/);
   } finally {
     await kiosk.close();
   }
