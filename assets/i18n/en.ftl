@@ -497,7 +497,8 @@ escort-not-required = No escort needed
 escort-reason-visitor_type = { $name }: visitors of this type are always escorted
 escort-reason-restricted_area = { $name } is access-controlled
 escort-reason-outside_hours = Outside working hours ({ $start }–{ $end })
-escort-reason-watch_list = Matched the watch list
+# The visitor may read this screen: the same plain note as the badge screen's watch-list cue.
+escort-reason-watch_list = Reception note: W
 escort-reason-host_policy = { $host }'s visitors are always escorted
 escort-title = Before { $name } goes in
 escort-checklist-title = Checklist

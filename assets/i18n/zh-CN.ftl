@@ -493,7 +493,8 @@ escort-not-required = 无须陪同
 escort-reason-visitor_type = { $name }：此类访客一律须有人陪同
 escort-reason-restricted_area = { $name }是门禁区域
 escort-reason-outside_hours = 非工作时间（工作时间为 { $start }–{ $end }）
-escort-reason-watch_list = 与关注名单匹配
+# The visitor may read this screen: the same plain note as the badge screen's watch-list cue.
+escort-reason-watch_list = 前台备注：W
 escort-reason-host_policy = { $host } 的访客一律须有人陪同
 escort-title = { $name } 进入前的确认
 escort-checklist-title = 确认清单

@@ -93,6 +93,7 @@ test("a watch-list hit in the other script needs an escort, cues the desk discre
     const reasons = await kiosk.findAll("escort-reason");
     const kinds = await Promise.all(reasons.map((r) => r.getAttribute("data-kind")));
     assert.deepEqual(kinds, ["watch_list"]);
+    assert.doesNotMatch(await reasons[0].getText(), /watch|张伟|張偉/i, "a reason that tells a visitor nothing");
     assert.equal((await kiosk.findAll("watchlist-cue")).length, 0, "no cue on the screen the visitor may be shown");
     for (const item of await kiosk.findAll("checklist-item")) {
       if ((await item.getAttribute("data-required")) !== "true") continue;
