@@ -25,6 +25,7 @@ try {
     await kiosk.type("visitor-name", name);
     await kiosk.choose("visitor-host", host);
     await kiosk.click("visitor-submit");
+    await kiosk.click("badge-done");
     await kiosk.rowFor(name);
   }
   await kiosk.click("admin-open");
@@ -54,6 +55,7 @@ try {
   await kiosk.type("visitor-name", "陈思远");
   await kiosk.choose("visitor-host", "sun-li");
   await kiosk.click("visitor-submit");
+  await kiosk.click("badge-done");
   await kiosk.rowFor("陈思远");
   await kiosk.session.wait(
     async () => (await (await kiosk.find("hub-status")).getAttribute("data-state")) === "offline",
