@@ -4,12 +4,17 @@
 use std::ops::Deref;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
-use frontdesk_core::secrets::SecretStore;
+use frontdesk_core::secrets::{SecretError, SecretStore};
 use frontdesk_core::site::{LAST_GOOD_SITE_FILE, SiteConfig, SiteLoad};
 use frontdesk_core::sync::SyncError;
 use frontdesk_core::sync::engine::{EngineOptions, Observer, SyncEngine};
 use frontdesk_core::{ApiError, CoreError, ErrorCode, Kiosk, KioskOptions};
+
+/// How many times the kiosk tries to reach the keyring at start, and how long it waits between.
+const KEYRING_ATTEMPTS: u32 = 4;
+const KEYRING_RETRY_AFTER: Duration = Duration::from_secs(2);
 
 /// Name of the optional site file in the data folder that replaces the built-in demo site.
 pub const SITE_FILE: &str = "site.toml";
@@ -24,7 +29,20 @@ impl AppState {
     /// file) is kept and reported by every command, so the window can say what is wrong
     /// instead of vanishing.
     pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>, os_locale: Option<String>) -> AppState {
-        let kiosk = open_kiosk(data_dir, secrets, os_locale).map(Arc::new).map_err(|err| {
+        let mut attempt = 1;
+        let opened = loop {
+            match open_kiosk(data_dir, secrets.clone(), os_locale.clone()) {
+                // Started with the desktop session, the kiosk can be up before the keyring, and
+                // a busy keyring can miss a D-Bus reply: a few tries before the window says so.
+                Err(CoreError::Secret(SecretError::Unavailable { detail })) if attempt < KEYRING_ATTEMPTS => {
+                    eprintln!("frontdesk: the keyring did not answer ({detail}); trying again");
+                    std::thread::sleep(KEYRING_RETRY_AFTER);
+                    attempt += 1;
+                }
+                other => break other,
+            }
+        };
+        let kiosk = opened.map(Arc::new).map_err(|err| {
             eprintln!("frontdesk: cannot start: {err}");
             ApiError::from(err)
         });

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use frontdesk_app::{Environment, Launch};
-use frontdesk_core::secrets::{MemorySecretStore, SecretStore};
+use frontdesk_core::secrets::{MemorySecretStore, Secret, SecretError, SecretStore};
 use serde_json::{Value, json};
 use tauri::Manager;
 use tauri::test::{MockRuntime, mock_builder};
@@ -111,6 +111,49 @@ fn without_a_keyring_every_command_says_why_the_kiosk_cannot_start() {
     // Nothing was written to a file instead.
     let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(!entries.iter().any(|n| n.to_string_lossy().contains("key")), "{entries:?}");
+}
+
+/// A keyring that does not answer its first calls (still starting with the desktop session),
+/// then works.
+struct LateKeyring {
+    silent_calls: std::sync::atomic::AtomicU32,
+    inner: MemorySecretStore,
+}
+
+impl LateKeyring {
+    fn answer(&self) -> Result<(), SecretError> {
+        use std::sync::atomic::Ordering;
+        let left = self.silent_calls.load(Ordering::SeqCst);
+        if left == 0 {
+            return Ok(());
+        }
+        self.silent_calls.store(left - 1, Ordering::SeqCst);
+        Err(SecretError::Unavailable { detail: "Did not receive a reply".into() })
+    }
+}
+
+impl SecretStore for LateKeyring {
+    fn get(&self, account: &str) -> Result<Option<Secret>, SecretError> {
+        self.answer()?;
+        self.inner.get(account)
+    }
+    fn set(&self, account: &str, secret: &Secret) -> Result<(), SecretError> {
+        self.answer()?;
+        self.inner.set(account, secret)
+    }
+    fn delete(&self, account: &str) -> Result<(), SecretError> {
+        self.answer()?;
+        self.inner.delete(account)
+    }
+}
+
+#[test]
+fn a_keyring_that_answers_late_still_lets_the_kiosk_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let keyring = LateKeyring { silent_calls: 1.into(), inner: MemorySecretStore::default() };
+    let app = start(dir.path(), Arc::new(keyring));
+    let info = app.call("kiosk_info", json!({})).expect("the kiosk started on a second try");
+    assert!(info["app_version"].is_string(), "{info}");
 }
 
 #[test]

@@ -37,7 +37,10 @@ export async function startDriver() {
   const driver = spawn("tauri-driver", ["--port", String(driverPort), "--native-port", String(driverPort + 1)], {
     stdio: ["ignore", "inherit", "inherit"],
   });
+  // tauri-driver starts WebKitWebDriver on the native port; a session asked for before that
+  // one listens fails with "connection refused" (seen on a freshly built machine under load).
   await waitForPort(driverPort, 15_000);
+  await waitForPort(driverPort + 1, 15_000);
   return async () => {
     driver.kill();
     await new Promise((r) => driver.once("exit", r));
@@ -59,7 +62,19 @@ export async function openKiosk(dataDir, { env = {} } = {}) {
     .withCapabilities({ browserName: "wry", "tauri:options": { application: appBinary, args, env } })
     .build();
   const kiosk = new Kiosk(session, dataDir);
-  await kiosk.waitFor("new-visitor", 20_000);
+  try {
+    await kiosk.waitFor("new-visitor", 60_000);
+  } catch (err) {
+    // Close the window even so: the driver holds one session at a time, and a window left
+    // open would hold up every test after this one.
+    const fatal = await session
+      .findElements(By.css('[data-testid="fatal"]'))
+      .then((found) => (found.length ? found[0].getText() : ""))
+      .catch(() => "");
+    await kiosk.close().catch(() => {});
+    if (fatal) err.message += `\nthe window shows: ${fatal}`;
+    throw err;
+  }
   return kiosk;
 }
 
