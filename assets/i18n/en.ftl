@@ -151,6 +151,7 @@ error-unexpected = Something unexpected went wrong.
 fatal-title = Frontdesk cannot start
 fatal-detail = Technical detail for your administrator
 fatal-retry = Try again
+fatal-restart = Restart Frontdesk once this is put right.
 
 ## Emergency cards
 cards-open = Emergency cards

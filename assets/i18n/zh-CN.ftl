@@ -147,6 +147,7 @@ error-unexpected = 发生意外错误。
 fatal-title = 前台通无法启动
 fatal-detail = 供管理员参考的技术信息
 fatal-retry = 重试
+fatal-restart = 问题解决后，请重启前台通。
 
 ## Emergency cards
 cards-open = 应急卡
