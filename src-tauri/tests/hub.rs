@@ -5,50 +5,15 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use frontdesk_app::{Environment, Launch};
 use frontdesk_core::ids::SiteId;
-use frontdesk_core::secrets::MemorySecretStore;
 use frontdesk_hub::{HubConfig, Transport};
 use serde_json::{Value, json};
-use tauri::test::{MockRuntime, mock_builder};
-use tauri::webview::InvokeRequest;
-use tauri::{Listener, Manager};
+use tauri::Listener;
 
-struct Harness {
-    app: tauri::App<MockRuntime>,
-    window: tauri::WebviewWindow<MockRuntime>,
-}
-
-fn start(data_dir: &std::path::Path) -> Harness {
-    let env = Environment {
-        launch: Launch { data_dir: Some(data_dir.to_owned()), kiosk_mode: false },
-        secrets: Arc::new(MemorySecretStore::default()),
-        os_locale: Some("en_GB.UTF-8".into()),
-    };
-    let mut app = frontdesk_app::configure(mock_builder(), env).build(tauri::generate_context!()).expect("app builds");
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let window = app.get_webview_window("main").expect("the main window");
-    Harness { app, window }
-}
+mod common;
+use common::*;
 
 impl Harness {
-    fn call(&self, cmd: &str, body: Value) -> Result<Value, Value> {
-        tauri::test::get_ipc_response(
-            &self.window,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: "tauri://localhost".parse().unwrap(),
-                body: tauri::ipc::InvokeBody::Json(body),
-                headers: Default::default(),
-                invoke_key: tauri::test::INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|b| b.deserialize::<Value>().unwrap())
-    }
-
     /// An admin session with a chosen PIN (the first-run PIN only allows changing it).
     fn admin(&self) -> String {
         let login = self.call("admin_login", json!({ "pin": "000000" })).unwrap();

@@ -2,50 +2,11 @@
 
 use std::sync::Arc;
 
-use frontdesk_app::{Environment, Launch};
 use frontdesk_core::secrets::{MemorySecretStore, Secret, SecretError, SecretStore};
 use serde_json::{Value, json};
-use tauri::Manager;
-use tauri::test::{MockRuntime, mock_builder};
-use tauri::webview::InvokeRequest;
 
-struct Harness {
-    _app: tauri::App<MockRuntime>,
-    window: tauri::WebviewWindow<MockRuntime>,
-}
-
-fn start(data_dir: &std::path::Path, secrets: Arc<dyn SecretStore>) -> Harness {
-    let env = Environment {
-        launch: Launch { data_dir: Some(data_dir.to_owned()), kiosk_mode: false },
-        secrets,
-        os_locale: Some("en_GB.UTF-8".into()),
-    };
-    let mut app = frontdesk_app::configure(mock_builder(), env).build(tauri::generate_context!()).expect("app builds");
-    // One turn of the event loop runs the setup hook, which opens the kiosk and creates the
-    // window from tauri.conf.json, as on a real start.
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let window = app.get_webview_window("main").expect("the main window from tauri.conf.json");
-    Harness { _app: app, window }
-}
-
-impl Harness {
-    fn call(&self, cmd: &str, body: Value) -> Result<Value, Value> {
-        tauri::test::get_ipc_response(
-            &self.window,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: "tauri://localhost".parse().unwrap(),
-                body: tauri::ipc::InvokeBody::Json(body),
-                headers: Default::default(),
-                invoke_key: tauri::test::INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|b| b.deserialize::<Value>().unwrap())
-    }
-}
+mod common;
+use common::*;
 
 fn visitor(name: &str) -> Value {
     json!({ "visit": { "name": name, "company": "Acme", "hostId": "li-na", "purpose": "Interview" } })
@@ -54,7 +15,7 @@ fn visitor(name: &str) -> Value {
 #[test]
 fn sign_in_list_and_sign_out_through_ipc() {
     let dir = tempfile::tempdir().unwrap();
-    let app = start(dir.path(), Arc::new(MemorySecretStore::default()));
+    let app = start(dir.path());
 
     let info = app.call("kiosk_info", json!({})).unwrap();
     assert_eq!(info["site_name"]["en"], "Riverside Tower");
@@ -84,7 +45,7 @@ fn sign_in_list_and_sign_out_through_ipc() {
 #[test]
 fn invalid_fields_come_back_as_codes_per_field() {
     let dir = tempfile::tempdir().unwrap();
-    let app = start(dir.path(), Arc::new(MemorySecretStore::default()));
+    let app = start(dir.path());
     let body = json!({ "visit": { "name": " ", "company": "", "host_id": "nobody", "purpose": "" } });
     let err = app.call("sign_in", body).unwrap_err();
     assert_eq!(err["code"], "validation");
@@ -103,7 +64,7 @@ fn invalid_fields_come_back_as_codes_per_field() {
 #[test]
 fn without_a_keyring_every_command_says_why_the_kiosk_cannot_start() {
     let dir = tempfile::tempdir().unwrap();
-    let app = start(dir.path(), Arc::new(MemorySecretStore::unavailable()));
+    let app = start_with(dir.path(), Arc::new(MemorySecretStore::unavailable()));
     let err = app.call("kiosk_info", json!({})).unwrap_err();
     assert_eq!(err["code"], "keyring_unavailable");
     assert!(err["message"].as_str().unwrap().contains("keyring"));
@@ -151,7 +112,7 @@ impl SecretStore for LateKeyring {
 fn a_keyring_that_answers_late_still_lets_the_kiosk_start() {
     let dir = tempfile::tempdir().unwrap();
     let keyring = LateKeyring { silent_calls: 1.into(), inner: MemorySecretStore::default() };
-    let app = start(dir.path(), Arc::new(keyring));
+    let app = start_with(dir.path(), Arc::new(keyring));
     let info = app.call("kiosk_info", json!({})).expect("the kiosk started on a second try");
     assert!(info["app_version"].is_string(), "{info}");
 }
@@ -160,7 +121,7 @@ fn a_keyring_that_answers_late_still_lets_the_kiosk_start() {
 fn a_broken_site_file_is_reported_with_its_name() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("site.toml"), "schema = 1\n[site]\nid = 'Bad Id'\n").unwrap();
-    let app = start(dir.path(), Arc::new(MemorySecretStore::default()));
+    let app = start(dir.path());
     let err = app.call("kiosk_info", json!({})).unwrap_err();
     assert_eq!(err["code"], "site_config");
     assert!(err["message"].as_str().unwrap().contains("site.toml"), "{err}");
@@ -169,7 +130,7 @@ fn a_broken_site_file_is_reported_with_its_name() {
 #[test]
 fn badge_commands_through_ipc() {
     let dir = tempfile::tempdir().unwrap();
-    let app = start(dir.path(), Arc::new(MemorySecretStore::default()));
+    let app = start(dir.path());
     let body = json!({ "visit": { "name": "欧阳娜娜", "company": "Acme", "host_id": "li-na", "purpose": "" } });
     let visit = app.call("sign_in", body).unwrap();
 
