@@ -16,18 +16,16 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::process::{cli, code_from, serve};
 use common::{Console, Feed};
 use frontdesk_core::Kiosk;
 use frontdesk_core::alert::AlertTrigger;
 use frontdesk_core::sync::SyncState;
 use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
 
-const HUB: &str = env!("CARGO_BIN_EXE_frontdesk-hub");
 const PASSWORD: &str = "correct horse battery";
 
 /// When the console received each alert (by id), and a wake-up for whoever waits for one.
@@ -52,27 +50,6 @@ impl Receipts {
             let _ = tokio::time::timeout(Duration::from_secs(1), arrived).await;
         }
     }
-}
-
-fn cli(data: &std::path::Path, args: &[&str], input: Option<&str>) -> String {
-    let mut child = Command::new(HUB)
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = input {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "frontdesk-hub {args:?}");
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn code_from(output: &str) -> String {
-    output.lines().map(str::trim).find(|l| l.len() == 19 && l.matches('-').count() == 3).unwrap().to_owned()
 }
 
 fn summary(name: &str, mut ms: Vec<f64>, seconds: f64) {
@@ -127,20 +104,7 @@ fn main() {
     let alerts: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1000);
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("hub");
-    let mut hub = Command::new(HUB)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(&data)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(hub.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(rest) = line.strip_prefix("listening on ") {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
+    let (mut hub, url) = serve(&data, "127.0.0.1:0");
     let hub_pid = hub.id();
     let cpu = move |since: (f64, f64), seconds: f64| {
         println!(

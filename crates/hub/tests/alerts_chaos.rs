@@ -6,65 +6,16 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::process::{cli, code_from, serve};
 use common::*;
 use frontdesk_core::alert::AlertTrigger;
 use frontdesk_core::sync::backoff::Backoff;
 use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
 
-const HUB: &str = env!("CARGO_BIN_EXE_frontdesk-hub");
 const PASSWORD: &str = "correct horse battery";
-
-fn serve(data: &std::path::Path, listen: &str) -> (Child, String) {
-    let mut child = Command::new(HUB)
-        .args(["serve", "--listen", listen, "--data"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the hub starts");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines.next().expect("the hub prints where it listens").unwrap();
-        if let Some(rest) = line.strip_prefix("listening on ") {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    // Keep draining its output so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, url)
-}
-
-fn cli(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
-    let mut child = Command::new(HUB)
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "frontdesk-hub {args:?} failed");
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn code_from(output: &str) -> String {
-    output
-        .lines()
-        .map(str::trim)
-        .find(|l| l.len() == 19 && l.chars().filter(|c| *c == '-').count() == 3)
-        .unwrap()
-        .to_owned()
-}
 
 /// What one console was shown: each alert event (id, state, escalation round) in order.
 #[derive(Default)]

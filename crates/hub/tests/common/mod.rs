@@ -2,6 +2,8 @@
 //! and a raw HTTPS client for sending what a well-behaved kiosk never would.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::sync::Arc;
 use std::time::Duration;
 
