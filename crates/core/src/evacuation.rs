@@ -102,6 +102,21 @@ pub struct EndFacts {
     pub duration_seconds: u64,
 }
 
+impl EndFacts {
+    /// The audit entry's details for ending `rollcall`, the same whichever device ended it.
+    pub fn audit_details(&self, rollcall: &RollCall) -> serde_json::Value {
+        serde_json::json!({
+            "evacuations": rollcall.evacuation_ids.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+            "drill": rollcall.drill,
+            "total": rollcall.counts.total,
+            "accounted": rollcall.counts.accounted,
+            "refuge": rollcall.counts.refuge,
+            "missing": self.missing.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
+            "duration_seconds": self.duration_seconds,
+        })
+    }
+}
+
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, strum::IntoStaticStr, strum::EnumString,
 )]

@@ -112,21 +112,13 @@ impl Kiosk {
             for body in ops {
                 change.op(body)?;
             }
-            let crate::evacuation::EndFacts { missing, duration_seconds } = facts;
             change.audit(
                 &actor,
                 AuditAction::EvacuationEnded,
                 rollcall.evacuation_id.to_string(),
-                json!({
-                    "evacuations": rollcall.evacuation_ids.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
-                    "drill": rollcall.drill,
-                    "total": rollcall.counts.total,
-                    "accounted": rollcall.counts.accounted,
-                    "refuge": rollcall.counts.refuge,
-                    "missing": missing.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
-                    "duration_seconds": duration_seconds,
-                }),
+                facts.audit_details(&rollcall),
             )?;
+            let crate::evacuation::EndFacts { missing, duration_seconds } = facts;
             Ok(EvacuationSummary {
                 evacuation_ids: rollcall.evacuation_ids,
                 drill: rollcall.drill,

@@ -185,14 +185,7 @@ pub async fn end<S: HubStore>(
         &session,
         AuditAction::EvacuationEnded,
         rollcall.evacuation_id.to_string(),
-        json!({
-            "evacuations": rollcall.evacuation_ids.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
-            "drill": rollcall.drill,
-            "total": rollcall.counts.total,
-            "accounted": rollcall.counts.accounted,
-            "missing": facts.missing.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
-            "duration_seconds": facts.duration_seconds,
-        }),
+        facts.audit_details(&rollcall),
     )
     .await?;
     Ok(answer(current(&hub, &site).await?))
