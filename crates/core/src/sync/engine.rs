@@ -18,12 +18,12 @@ use std::time::Duration;
 use rand::Rng;
 use tokio::sync::Notify;
 
-use super::SyncError;
 use super::backoff::Backoff;
 use super::client::{self, HubClient, LiveChannel, LiveSender};
 use super::protocol::{HEARTBEAT_EVERY, HubErrorCode, LiveEvent, MAX_PUSH_OPS};
 use super::round::sync_round;
 use super::status::{LinkHealth, Phase, SyncStatus};
+use super::{HubLink, SyncError};
 use crate::error::{ApiError, CoreError};
 use crate::kiosk::Kiosk;
 
@@ -106,6 +106,18 @@ impl SyncEngine {
     fn emit_alert_news(&self) {
         if self.kiosk.take_alerts_changed() {
             (self.observer)(SyncEvent::AlertsChanged);
+        }
+    }
+
+    /// Keep `client` for the linked hub: made again only when there is none or the hub moved.
+    fn refresh_client(&self, client: &mut Option<(String, HubClient)>, link: &HubLink) {
+        if client.as_ref().is_none_or(|(url, _)| *url != link.url) {
+            *client = self
+                .kiosk
+                .hub_credential()
+                .ok()
+                .and_then(|credential| HubClient::for_link(link, credential, self.options.allow_insecure).ok())
+                .map(|c| (link.url.clone(), c));
         }
     }
 
@@ -303,14 +315,7 @@ impl SyncEngine {
                 self.confirm_alerts(pushed);
                 continue;
             }
-            if client.as_ref().is_none_or(|(url, _)| *url != link.url) {
-                client = self
-                    .kiosk
-                    .hub_credential()
-                    .ok()
-                    .and_then(|credential| HubClient::for_link(&link, credential, self.options.allow_insecure).ok())
-                    .map(|c| (link.url.clone(), c));
-            }
+            self.refresh_client(&mut client, &link);
             let Some((_, hub)) = client.as_ref() else {
                 self.wait_courier(alert_retry_delay(failures)).await;
                 failures += 1;
@@ -421,14 +426,7 @@ impl SyncEngine {
             {
                 continue;
             }
-            if client.as_ref().is_none_or(|(url, _)| *url != link.url) {
-                client = self
-                    .kiosk
-                    .hub_credential()
-                    .ok()
-                    .and_then(|credential| HubClient::for_link(&link, credential, self.options.allow_insecure).ok())
-                    .map(|c| (link.url.clone(), c));
-            }
+            self.refresh_client(&mut client, &link);
             if let Some((_, hub)) = &client
                 && hub.heartbeat().await.is_ok()
             {
