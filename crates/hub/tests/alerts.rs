@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
@@ -15,22 +14,10 @@ use frontdesk_core::alert::AlertTrigger;
 use frontdesk_core::ids::HostId;
 use frontdesk_core::kiosk::IndicatorState;
 use frontdesk_core::site::SiteConfig;
-use frontdesk_core::sync::backoff::Backoff;
-use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
 use frontdesk_core::visit::NewVisit;
 use frontdesk_hub::store::{GuardRole, HubStore};
 use reqwest::StatusCode;
 use serde_json::json;
-
-fn engine(kiosk: Arc<Kiosk>) -> (Arc<SyncEngine>, tokio::task::JoinHandle<()>) {
-    let options = EngineOptions {
-        allow_insecure: false,
-        backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(500)),
-    };
-    let engine = SyncEngine::new(kiosk, Arc::new(|_| {}), options);
-    let task = tokio::spawn(engine.clone().run());
-    (engine, task)
-}
 
 fn indicator(kiosk: &Kiosk) -> IndicatorState {
     kiosk.desk_alert_status().unwrap().indicator
@@ -42,7 +29,7 @@ async fn a_duress_alert_reaches_the_console_with_its_context_and_the_desk_learns
     let hub = start_hub(&dir.path().join("hub")).await;
     let desk = open_kiosk(&dir.path().join("desk"));
     enrol_kiosk(&hub, &desk, "Lobby desk 1").await;
-    let (_engine, _task) = engine(desk.clone());
+    let (_engine, _task) = engine_and_task(desk.clone());
     let console = Console::sign_in(&hub, "wang", GuardRole::Guard).await;
     let mut feed = console.feed(None).await;
 
@@ -182,7 +169,7 @@ async fn an_alert_nobody_acknowledges_escalates_once() {
     frontdesk_hub::author::publish_site(&hub.state.store, &site).await.unwrap();
     let desk = open_kiosk(&dir.path().join("desk"));
     enrol_kiosk(&hub, &desk, "Lobby").await;
-    let (_engine, _task) = engine(desk.clone());
+    let (_engine, _task) = engine_and_task(desk.clone());
     let console = Console::sign_in(&hub, "wang", GuardRole::DutyManager).await;
     let mut feed = console.feed(None).await;
 
@@ -210,7 +197,7 @@ async fn a_silent_kiosk_raises_lost_contact_and_clears_it_when_heard_again() {
     let hub = start_hub(&dir.path().join("hub")).await;
     let desk = open_kiosk(&dir.path().join("desk"));
     enrol_kiosk(&hub, &desk, "Lobby desk 2").await;
-    let (_engine, task) = engine(desk.clone());
+    let (_engine, task) = engine_and_task(desk.clone());
     let console = Console::sign_in(&hub, "wang", GuardRole::Guard).await;
     let mut feed = console.feed(None).await;
     eventually("the hub hears the desk", || hub.state.supervisor.is_watched(desk.device_id())).await;
@@ -224,7 +211,7 @@ async fn a_silent_kiosk_raises_lost_contact_and_clears_it_when_heard_again() {
     assert_eq!(alert["subject"]["name"], "Lobby desk 2");
 
     // Back again: the hub closes the alert itself.
-    let (_engine, _task) = engine(desk.clone());
+    let (_engine, _task) = engine_and_task(desk.clone());
     let restored = feed.next_alert("contact restored").await;
     assert_eq!(restored.data["alert"]["id"], alert["id"]);
     assert_eq!(restored.data["alert"]["state"], "resolved");
@@ -244,7 +231,7 @@ async fn a_console_that_reconnects_replays_what_it_missed_each_alert_once() {
     let hub = start_hub(&dir.path().join("hub")).await;
     let desk = open_kiosk(&dir.path().join("desk"));
     enrol_kiosk(&hub, &desk, "Lobby").await;
-    let (_engine, _task) = engine(desk.clone());
+    let (_engine, _task) = engine_and_task(desk.clone());
     let console = Console::sign_in(&hub, "wang", GuardRole::Guard).await;
 
     let mut feed = console.feed(None).await;

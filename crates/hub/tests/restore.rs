@@ -15,8 +15,7 @@ use frontdesk_core::ids::{HostId, SiteId};
 use frontdesk_core::secrets::MemorySecretStore;
 use frontdesk_core::site::SiteConfig;
 use frontdesk_core::sync::SyncState;
-use frontdesk_core::sync::backoff::Backoff;
-use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
+use frontdesk_core::sync::engine::SyncEngine;
 use frontdesk_core::visit::NewVisit;
 use frontdesk_core::{Kiosk, KioskOptions};
 use frontdesk_hub::server::now;
@@ -44,16 +43,6 @@ fn open_with(dir: &std::path::Path, secrets: Arc<MemorySecretStore>) -> Arc<Kios
     )
 }
 
-fn engine(kiosk: Arc<Kiosk>) -> (Arc<SyncEngine>, tokio::task::JoinHandle<()>) {
-    let options = EngineOptions {
-        allow_insecure: false,
-        backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(500)),
-    };
-    let engine = SyncEngine::new(kiosk, Arc::new(|_| {}), options);
-    let task = tokio::spawn(engine.clone().run());
-    (engine, task)
-}
-
 fn synced(engine: &SyncEngine) -> bool {
     engine.status().unwrap().state == SyncState::Synced
 }
@@ -68,8 +57,8 @@ async fn a_restored_kiosk_continues_as_a_new_device_and_loses_nothing_the_hub_ha
     let other = open_kiosk(&dir.path().join("other"));
     enrol_kiosk(&hub, &desk, "Lobby").await;
     enrol_kiosk(&hub, &other, "Side door").await;
-    let (desk_sync, desk_task) = engine(desk.clone());
-    let (other_sync, _other_task) = engine(other.clone());
+    let (desk_sync, desk_task) = engine_and_task(desk.clone());
+    let (other_sync, _other_task) = engine_and_task(other.clone());
 
     let before = desk.sign_in(visitor("Before the backup")).unwrap();
     let backup = desk.backup(BackupKind::Manual, "test").unwrap();
@@ -96,7 +85,7 @@ async fn a_restored_kiosk_continues_as_a_new_device_and_loses_nothing_the_hub_ha
     let offline = restored.sign_in(visitor("While waiting to enrol")).unwrap();
 
     enrol_kiosk(&hub, &restored, "Lobby (restored)").await;
-    let (restored_sync, _task) = engine(restored.clone());
+    let (restored_sync, _task) = engine_and_task(restored.clone());
     eventually("the restored desk gets back what it wrote after the backup", || {
         synced(&restored_sync) && restored.visit(after.id).is_ok()
     })

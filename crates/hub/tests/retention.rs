@@ -59,15 +59,7 @@ async fn a_kiosks_purge_takes_the_names_out_of_the_hubs_copies_too() {
     })
     .await;
 
-    let token = match kiosk.admin_login("000000").unwrap() {
-        frontdesk_core::kiosk::AdminLogin::Granted(s) => s.token,
-        other => panic!("{other:?}"),
-    };
-    kiosk.change_admin_pin(&token, "482915", "482915").unwrap();
-    let token = match kiosk.admin_login("482915").unwrap() {
-        frontdesk_core::kiosk::AdminLogin::Granted(s) => s.token,
-        other => panic!("{other:?}"),
-    };
+    let token = admin_token(&kiosk);
     let report = kiosk.purge_now(&token).unwrap();
     assert_eq!(report.visits, 1);
     eventually("the hub's copies lose the old name", || !holds(&hub_bytes(&hub_dir), "Purgeme")).await;

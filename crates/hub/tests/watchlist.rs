@@ -50,15 +50,7 @@ async fn a_published_watch_list_reaches_the_kiosks_without_clear_id_numbers() {
 
     let report = frontdesk_hub::author::publish_watchlist(&hub.state.store, &site, &file).await.unwrap();
     assert_eq!((report.written, report.deactivated), (2, 0));
-    let token = match kiosk.admin_login("000000").unwrap() {
-        frontdesk_core::kiosk::AdminLogin::Granted(s) => s.token,
-        other => panic!("{other:?}"),
-    };
-    kiosk.change_admin_pin(&token, "482915", "482915").unwrap();
-    let token = match kiosk.admin_login("482915").unwrap() {
-        frontdesk_core::kiosk::AdminLogin::Granted(s) => s.token,
-        other => panic!("{other:?}"),
-    };
+    let token = admin_token(&kiosk);
     eventually("the list reaches the kiosk", || kiosk.watchlist(&token).unwrap().len() == 2).await;
     let listed = kiosk.watchlist(&token).unwrap();
     assert!(listed.iter().any(|e| e.id_masked.as_deref().is_some_and(|m| m.starts_with("110") && !m.contains("1949"))));

@@ -324,6 +324,13 @@ impl Feed {
 
 /// A kiosk's background sync, running, with quick retries (tests restart hubs and cut links).
 pub fn engine(kiosk: Arc<Kiosk>) -> Arc<frontdesk_core::sync::engine::SyncEngine> {
+    engine_and_task(kiosk).0
+}
+
+/// [`engine`], and its task, for tests that stop a kiosk's sync.
+pub fn engine_and_task(
+    kiosk: Arc<Kiosk>,
+) -> (Arc<frontdesk_core::sync::engine::SyncEngine>, tokio::task::JoinHandle<()>) {
     use frontdesk_core::sync::backoff::Backoff;
     use frontdesk_core::sync::engine::{EngineOptions, SyncEngine};
     let options = EngineOptions {
@@ -331,6 +338,16 @@ pub fn engine(kiosk: Arc<Kiosk>) -> Arc<frontdesk_core::sync::engine::SyncEngine
         backoff: Backoff::new(Duration::from_millis(50), Duration::from_millis(500)),
     };
     let engine = SyncEngine::new(kiosk, Arc::new(|_| {}), options);
-    tokio::spawn(engine.clone().run());
-    engine
+    let task = tokio::spawn(engine.clone().run());
+    (engine, task)
+}
+
+/// An admin session on a kiosk, after the first-run PIN change the kiosk insists on.
+pub fn admin_token(kiosk: &Kiosk) -> String {
+    let login = |pin| match kiosk.admin_login(pin).unwrap() {
+        frontdesk_core::kiosk::AdminLogin::Granted(s) => s.token,
+        other => panic!("{other:?}"),
+    };
+    kiosk.change_admin_pin(&login("000000"), "482915", "482915").unwrap();
+    login("482915")
 }
