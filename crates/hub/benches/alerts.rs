@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::process::{cli, code_from, serve};
+use common::process::{cli, code_from, cpu_seconds, serve};
 use common::{Console, Feed};
 use frontdesk_core::Kiosk;
 use frontdesk_core::alert::AlertTrigger;
@@ -84,15 +84,6 @@ async fn raise_in_turn(kiosk: Arc<Kiosk>, receipts: Arc<Receipts>, n: usize) -> 
         ms.push(received.duration_since(started).as_secs_f64() * 1000.0);
     }
     (ms, commit)
-}
-
-/// CPU seconds a process has used (user + system), from /proc.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks: f64 = fields.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0)
-        + fields.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
-    ticks / 100.0
 }
 
 fn percentile(mut ms: Vec<f64>, q: f64) -> f64 {

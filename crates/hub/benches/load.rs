@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use common::process::cpu_seconds;
 use common::raw_client;
 use frontdesk_core::hlc::{Clock, system_millis};
 use frontdesk_core::ids::{DeviceId, HostId, OpId, SiteId, VisitId};
@@ -42,14 +43,6 @@ struct Totals {
     pushed: AtomicU64,
     pulled: AtomicU64,
     nudges: AtomicU64,
-}
-
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks: f64 = fields.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0)
-        + fields.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
-    ticks / 100.0
 }
 
 fn summary(name: &str, mut ms: Vec<f64>, seconds: f64) {

@@ -49,3 +49,12 @@ pub fn cli(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String
 pub fn code_from(output: &str) -> String {
     output.lines().map(str::trim).find(|l| l.len() == 19 && l.matches('-').count() == 3).unwrap().to_owned()
 }
+
+/// CPU seconds a process has used (user + system), from /proc.
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks: f64 = fields.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0)
+        + fields.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+    ticks / 100.0
+}
