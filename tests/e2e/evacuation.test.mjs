@@ -15,21 +15,12 @@ after(async () => {
   await stopDriver?.();
 });
 
-async function signIn(kiosk, name, host) {
-  await kiosk.click("new-visitor");
-  await kiosk.type("visitor-name", name);
-  await kiosk.choose("visitor-host", host);
-  await kiosk.click("visitor-submit");
-  await kiosk.click("badge-done"); // the badge screen follows a sign-in
-  await kiosk.rowFor(name);
-}
-
 test("start an evacuation, mark a visitor accounted for, print the roll call", async () => {
   const kiosk = await openKiosk(freshDataDir());
   try {
     const marker = `E2E${Date.now().toString(36).toUpperCase()}`;
-    await signIn(kiosk, `欧阳娜娜 ${marker}`, "li-na");
-    await signIn(kiosk, `Ann Lee ${marker}`, "zhang-wei");
+    await kiosk.signIn(`欧阳娜娜 ${marker}`, "li-na");
+    await kiosk.signIn(`Ann Lee ${marker}`, "zhang-wei");
 
     // The document printer is the test CUPS queue (Admin → Paper and outages).
     await useTestQueueForDocuments(kiosk);
@@ -102,7 +93,7 @@ test("a roll call started at the desk is marked from the guard console on a phon
   try {
     await enrolAtHub(kiosk, hub, "Lobby desk 1");
     const marker = `E2E${Date.now().toString(36).toUpperCase()}`;
-    await signIn(kiosk, `Phone Marked ${marker}`, "li-na");
+    await kiosk.signIn(`Phone Marked ${marker}`, "li-na");
     const visitId = await (await kiosk.rowFor(`Phone Marked ${marker}`)).getAttribute("data-visit-id");
 
     const button = await kiosk.waitFor("evacuate-start");

@@ -63,12 +63,7 @@ try {
     ["王小明", "li-na"],
     ["Sarah Mitchell", "wang-fang"],
   ]) {
-    await kiosk.click("new-visitor");
-    await kiosk.type("visitor-name", name);
-    await kiosk.choose("visitor-host", host);
-    await kiosk.click("visitor-submit");
-    await kiosk.click("badge-done");
-    await kiosk.rowFor(name);
+    await kiosk.signIn(name, host);
   }
   await kiosk.session.sleep(4500);
   if (wanted("alert-home")) await shot("alert-home-en");

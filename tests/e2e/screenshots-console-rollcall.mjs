@@ -21,12 +21,7 @@ try {
     ["欧阳娜娜", "zhang-wei"],
     ["David Chen", "li-na"],
   ]) {
-    await kiosk.click("new-visitor");
-    await kiosk.type("visitor-name", name);
-    await kiosk.choose("visitor-host", host);
-    await kiosk.click("visitor-submit");
-    await kiosk.click("badge-done");
-    await kiosk.rowFor(name);
+    await kiosk.signIn(name, host);
   }
   for (const lang of ["zh-CN", "en"]) {
     const page = await openConsole(browser, hub.url, { phone: true, lang });

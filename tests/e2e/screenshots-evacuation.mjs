@@ -22,12 +22,7 @@ try {
     ["欧阳娜娜", "zhang-wei"],
     ["David Chen", "li-na"],
   ]) {
-    await kiosk.click("new-visitor");
-    await kiosk.type("visitor-name", name);
-    await kiosk.choose("visitor-host", host);
-    await kiosk.click("visitor-submit");
-    await kiosk.click("badge-done"); // the badge screen follows a sign-in
-    await kiosk.rowFor(name);
+    await kiosk.signIn(name, host);
   }
   await kiosk.session.sleep(300);
   await shot("evacuation-home-en");

@@ -21,12 +21,7 @@ try {
     ["王小明", "li-na"],
     ["Sarah Mitchell", "wang-fang"],
   ]) {
-    await kiosk.click("new-visitor");
-    await kiosk.type("visitor-name", name);
-    await kiosk.choose("visitor-host", host);
-    await kiosk.click("visitor-submit");
-    await kiosk.click("badge-done");
-    await kiosk.rowFor(name);
+    await kiosk.signIn(name, host);
   }
   await kiosk.click("admin-open");
   await kiosk.type("pin-input", "000000");
@@ -51,12 +46,7 @@ try {
   await shot("hub-home-synced-zh");
   // The hub goes away: the top bar says so, and how much is waiting.
   await hub.stop();
-  await kiosk.click("new-visitor");
-  await kiosk.type("visitor-name", "陈思远");
-  await kiosk.choose("visitor-host", "sun-li");
-  await kiosk.click("visitor-submit");
-  await kiosk.click("badge-done");
-  await kiosk.rowFor("陈思远");
+  await kiosk.signIn("陈思远", "sun-li");
   await kiosk.session.wait(
     async () => (await (await kiosk.find("hub-status")).getAttribute("data-state")) === "offline",
     20_000,
