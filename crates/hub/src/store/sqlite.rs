@@ -282,21 +282,7 @@ impl SqliteHubStore {
         R: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        let (tx, rx) = oneshot::channel::<Result<R, E>>();
-        let job: Job = Box::new(move |conn| {
-            let result = f(conn);
-            let keep = result.is_ok();
-            let deliver: Deliver = Box::new(move |committed| {
-                let result = match result {
-                    Ok(_) if !committed => Err(StoreError::Database("the transaction did not commit".into()).into()),
-                    other => other,
-                };
-                let _ = tx.send(result);
-            });
-            (keep, deliver)
-        });
-        self.jobs.send(job).map_err(|_| StoreError::Database("the writer thread has stopped".into()))?;
-        rx.await.map_err(|_| StoreError::Database("a write failed inside the writer thread".into()))?
+        self.write_then(f, |_| {}).await
     }
 
     /// Like `write`, and after the commit (on the writer thread, so in commit order) the alert
@@ -311,21 +297,37 @@ impl SqliteHubStore {
         E: From<StoreError> + Send + 'static,
     {
         let listener = self.alert_listener.clone();
+        self.write_then(f, move |value| {
+            let updates = alerts_of(value);
+            let hook = listener.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            if let Some(hook) = hook.filter(|_| !updates.is_empty()) {
+                hook(updates);
+            }
+        })
+        .await
+    }
+
+    /// Like `write`; `committed` runs on the writer thread with `f`'s result once it is on disk.
+    async fn write_then<R, E>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<R, E> + Send + 'static,
+        committed: impl FnOnce(&R) + Send + 'static,
+    ) -> Result<R, E>
+    where
+        R: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
         let (tx, rx) = oneshot::channel::<Result<R, E>>();
         let job: Job = Box::new(move |conn| {
             let result = f(conn);
             let keep = result.is_ok();
-            let deliver: Deliver = Box::new(move |committed| {
+            let deliver: Deliver = Box::new(move |did_commit| {
                 let result = match result {
-                    Ok(_) if !committed => Err(StoreError::Database("the transaction did not commit".into()).into()),
+                    Ok(_) if !did_commit => Err(StoreError::Database("the transaction did not commit".into()).into()),
                     other => other,
                 };
                 if let Ok(value) = &result {
-                    let updates = alerts_of(value);
-                    let hook = listener.lock().unwrap_or_else(|e| e.into_inner()).clone();
-                    if let Some(hook) = hook.filter(|_| !updates.is_empty()) {
-                        hook(updates);
-                    }
+                    committed(value);
                 }
                 let _ = tx.send(result);
             });
