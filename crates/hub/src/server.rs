@@ -442,12 +442,17 @@ pub async fn start(config: HubConfig) -> Result<RunningHub, StartError> {
     let app = router(state.clone()).into_make_service();
     let handle = axum_server::Handle::new();
     let listen = config.listen;
+    // Alerts and live-channel frames are small writes that must leave at once: with Nagle's
+    // algorithm a second small write waits for the peer's delayed ACK (40 ms on Linux), which
+    // is more than the whole alert latency budget.
+    let no_delay = axum_server::accept::NoDelayAcceptor::new();
     let server = match &identity {
         Some(identity) => {
             let rustls = axum_server::tls_rustls::RustlsConfig::from_config(tls::server_config(identity)?);
-            tokio::spawn(axum_server::bind_rustls(listen, rustls).handle(handle.clone()).serve(app))
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(rustls).acceptor(no_delay);
+            tokio::spawn(axum_server::bind(listen).acceptor(acceptor).handle(handle.clone()).serve(app))
         }
-        None => tokio::spawn(axum_server::bind(listen).handle(handle.clone()).serve(app)),
+        None => tokio::spawn(axum_server::bind(listen).acceptor(no_delay).handle(handle.clone()).serve(app)),
     };
     let Some(addr) = handle.listening().await else {
         let detail = match server.await {
