@@ -467,7 +467,8 @@ impl Kiosk {
 
     /// The hub confirmed it committed this device's ops up to `device_seq` (forward only):
     /// recorded with the sync's push mark in one commit. Audits the delivery of the visible
-    /// alerts raised here among them.
+    /// alerts raised here among them. Not synced on its own: lost to a power cut, the alerts
+    /// are sent again and the hub confirms again (it keeps each once).
     pub fn alerts_confirmed(&self, device_seq: u64) -> Result<(), CoreError> {
         let confirmed = parse_seq(self.store().meta(META_CONFIRMED_SEQ)?);
         if device_seq <= confirmed {
@@ -479,7 +480,7 @@ impl Kiosk {
             .into_iter()
             .filter(|op| op.seq <= device_seq)
             .collect();
-        self.change(|change| {
+        self.change_redoable(|change| {
             change.set_meta(META_CONFIRMED_SEQ, &device_seq.to_string())?;
             change.set_meta(crate::sync::pushed_meta_key(), &device_seq.to_string())?;
             for op in &delivered {

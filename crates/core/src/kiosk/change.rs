@@ -9,7 +9,7 @@ use crate::audit::{AuditAction, AuditEntry, NewAuditEntry};
 use crate::error::CoreError;
 use crate::ids::OpId;
 use crate::op::{Op, OpBody};
-use crate::storage::{Reader, Tx};
+use crate::storage::{Reader, StorageError, Store, Tx};
 
 pub struct Change<'a> {
     tx: &'a Tx<'a>,
@@ -109,18 +109,43 @@ impl Kiosk {
     pub fn change<T>(&self, f: impl FnOnce(&mut Change<'_>) -> Result<T, CoreError>) -> Result<T, CoreError> {
         self.check_not_retired()?;
         let mut store = self.store();
-        let next_seq = store.next_seq(self.device)?;
-        let now_ms = self.clock_wall_ms();
-        let (result, wrote) = store.transaction(now_ms, |tx| {
-            let mut change = Change { tx, kiosk: self, next_seq, now_ms, ops: Vec::new() };
-            let result = f(&mut change)?;
-            Ok::<_, CoreError>((result, !change.ops.is_empty()))
-        })?;
+        let (result, wrote) = self.change_in(&mut store, true, f)?;
         drop(store);
         if wrote {
             self.changed(); // e.g. the sync engine pushes at once
         }
         Ok(result)
+    }
+
+    /// Like `change`, for this desk's own bookkeeping that is done again if a power cut loses
+    /// it (`Store::redoable`: not synced on its own). It may not write ops: those are always
+    /// synced.
+    pub(crate) fn change_redoable<T>(
+        &self,
+        f: impl FnOnce(&mut Change<'_>) -> Result<T, CoreError>,
+    ) -> Result<T, CoreError> {
+        self.check_not_retired()?;
+        let mut store = self.store();
+        store.redoable(|store| Ok(self.change_in(store, false, f)?.0))
+    }
+
+    /// One transaction of `f`; returns whether it wrote ops (refused unless `ops_allowed`).
+    fn change_in<T>(
+        &self,
+        store: &mut Store,
+        ops_allowed: bool,
+        f: impl FnOnce(&mut Change<'_>) -> Result<T, CoreError>,
+    ) -> Result<(T, bool), CoreError> {
+        let next_seq = store.next_seq(self.device)?;
+        let now_ms = self.clock_wall_ms();
+        store.transaction(now_ms, |tx| {
+            let mut change = Change { tx, kiosk: self, next_seq, now_ms, ops: Vec::new() };
+            let result = f(&mut change)?;
+            if !ops_allowed && let Some(op) = change.ops.first() {
+                return Err(StorageError::UnsyncedOp(op.id.to_string()).into());
+            }
+            Ok::<_, CoreError>((result, !change.ops.is_empty()))
+        })
     }
 }
 

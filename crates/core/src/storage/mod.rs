@@ -51,6 +51,9 @@ pub enum StorageError {
     Sql(#[from] rusqlite::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A bug, not a state: ops are always synced to disk as they are written.
+    #[error("operation {0} was written in a change that is not synced to disk")]
+    UnsyncedOp(String),
     #[error("operation {op} is invalid: {reason}")]
     InvalidOp { op: String, reason: String },
     #[error("operation {op} reuses sequence number {seq} of device {device} that another operation holds")]
@@ -156,6 +159,24 @@ impl Store {
         let path = self.path.clone();
         *self = Store::open(&path)?;
         Ok(value)
+    }
+
+    /// Run `f` with commits that are not synced to disk on their own, for writes that are done
+    /// again if a power cut loses them: ops pulled from the hub (with the cursor they advance),
+    /// the hub's delivery confirmations, the "last synced" time. In WAL mode such a commit
+    /// survives the app crashing; the next synced commit (any change of this desk's own) takes
+    /// it to disk with it, and a power cut before that loses only whole transactions. During an
+    /// alert burst this keeps the disk for the commits that must be synced: the alerts.
+    pub fn redoable<T, E: From<StorageError>>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(StorageError::from)?;
+        let result = f(self);
+        // Back to synced, whatever `f` did; if even that fails, say so rather than carry on
+        // with the op log unsynced.
+        self.conn.pragma_update(None, "synchronous", "FULL").map_err(StorageError::from)?;
+        result
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {

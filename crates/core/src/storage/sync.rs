@@ -43,21 +43,25 @@ impl Store {
 
     /// Apply ops from the hub and record device-local facts (the pull cursor) in the same
     /// transaction, so a crash never leaves the cursor ahead of what was applied.
+    /// Not synced on its own (`Store::redoable`): the hub keeps these ops, and a power cut that
+    /// loses them takes the cursor back with them, so they are pulled again.
     pub fn apply_with_meta(&mut self, ops: &[Op], received_at_ms: i64, meta: &[(&str, String)]) -> Result<usize> {
-        let tx = self.conn.transaction()?;
-        let mut new = 0;
-        for op in ops {
-            if apply::append_and_apply(&tx, op, received_at_ms)? {
-                new += 1;
+        self.redoable(|store| {
+            let tx = store.conn.transaction()?;
+            let mut new = 0;
+            for op in ops {
+                if apply::append_and_apply(&tx, op, received_at_ms)? {
+                    new += 1;
+                }
             }
-        }
-        for (key, value) in meta {
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )?;
-        }
-        tx.commit()?;
-        Ok(new)
+            for (key, value) in meta {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )?;
+            }
+            tx.commit()?;
+            Ok(new)
+        })
     }
 }

@@ -211,7 +211,8 @@ impl Kiosk {
     /// The hub holds this kiosk's ops up to `device_seq` (it keeps them without gaps). Also
     /// moves back when the hub has lost some (restored from a backup), so they are sent again.
     pub fn push_acknowledged(&self, device_seq: u64) -> Result<(), CoreError> {
-        self.store().set_meta(META_PUSHED, &device_seq.to_string())?;
+        // Lost to a power cut, the ops are pushed again: the hub keeps each once.
+        self.store().redoable(|store| store.set_meta(META_PUSHED, &device_seq.to_string()))?;
         Ok(())
     }
 
@@ -268,7 +269,7 @@ impl Kiosk {
     /// A full exchange with the hub succeeded now.
     pub fn record_sync(&self) -> Result<jiff::Timestamp, CoreError> {
         let now = self.now_timestamp();
-        self.store().set_meta(META_LAST_SYNC, &now.to_string())?;
+        self.store().redoable(|store| store.set_meta(META_LAST_SYNC, &now.to_string()))?;
         Ok(now)
     }
 
@@ -410,5 +411,47 @@ mod tests {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
             assert!(!bytes.windows(6).any(|w| w == b"fdc1.x"));
         }
+    }
+
+    fn synchronous(kiosk: &Kiosk) -> i64 {
+        kiosk.store().connection().pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn sync_bookkeeping_commits_unsynced_and_every_other_commit_stays_synced() {
+        let dir = tempfile::tempdir().unwrap();
+        let kiosk = kiosk(dir.path(), Arc::default());
+        assert_eq!(synchronous(&kiosk), 2, "FULL: every commit synced");
+        let seen = kiosk.store().redoable(|store| {
+            store
+                .connection()
+                .pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0))
+                .map_err(StorageError::from)
+        });
+        assert_eq!(seen.unwrap(), 1, "NORMAL inside");
+        assert_eq!(synchronous(&kiosk), 2, "FULL again after");
+        let failed: Result<(), StorageError> = kiosk.store().redoable(|_| Err(StorageError::Corrupt("refused".into())));
+        assert!(failed.is_err());
+        assert_eq!(synchronous(&kiosk), 2, "FULL again after a failure too");
+        kiosk.push_acknowledged(0).unwrap();
+        kiosk.record_sync().unwrap();
+        assert_eq!(synchronous(&kiosk), 2);
+    }
+
+    #[test]
+    fn a_change_that_is_not_synced_cannot_write_an_op_and_stores_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let kiosk = kiosk(dir.path(), Arc::default());
+        let before = kiosk.enrolment_request().unwrap().handover_seq;
+        let err = kiosk
+            .change_redoable(|change| {
+                change.set_meta(META_LAST_SYNC, "2026-12-02T00:00:00Z")?;
+                change.op(host_change()).map(|_| ())
+            })
+            .unwrap_err();
+        assert!(matches!(err, CoreError::Storage(StorageError::UnsyncedOp(_))), "{err}");
+        assert_eq!(kiosk.enrolment_request().unwrap().handover_seq, before, "no op stored");
+        assert_eq!(kiosk.last_sync_at().unwrap(), None, "nothing of the change stored");
+        assert_eq!(synchronous(&kiosk), 2);
     }
 }
