@@ -55,10 +55,7 @@ impl Store {
                 }
             }
             for (key, value) in meta {
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![key, value],
-                )?;
+                super::set_meta(&tx, key, value)?;
             }
             tx.commit()?;
             Ok(new)

@@ -232,6 +232,7 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     // Pages freed or rewritten by the retention purge are zeroed, not left readable in the file.
     conn.pragma_update(None, "secure_delete", true).map_err(db_err)?;
     conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err)?;
+    frontdesk_core::storage::stable_plans(&conn).map_err(db_err)?;
     Ok(conn)
 }
 
