@@ -286,7 +286,7 @@ impl SiteConfig {
                 "must be an Argon2id hash (frontdesk-hub pin-hash makes one)",
             ));
         }
-        if !(5..=600).contains(&self.alerts.escalate_after_seconds) {
+        if !crate::alert::ESCALATE_AFTER_SECONDS.contains(&self.alerts.escalate_after_seconds) {
             return Err(invalid("alerts.escalate_after_seconds", "must be between 5 and 600"));
         }
         if let Err(reason) = crate::alert::check_hotkey(&self.alerts.hotkey) {

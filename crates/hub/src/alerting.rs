@@ -89,38 +89,71 @@ impl SiteSettings {
 
 /// Escalate alerts nobody acknowledged within the site's escalation delay: one
 /// `alert.escalated` op each, which re-alerts every guard console and the duty manager.
+///
+/// Every tick could be the moment one falls due, but the open alerts are read only when one
+/// can be: after a look, nothing is due before the earliest due time among the alerts seen,
+/// or, for alerts that arrive meanwhile, the shortest delay a site may set from now. (During
+/// a burst of unacknowledged alerts this was the hub's largest cost beside the alerts.)
 pub async fn escalate<S: HubStore>(hub: Arc<HubState<S>>) {
+    let shortest = i64::from(*frontdesk_core::alert::ESCALATE_AFTER_SECONDS.start()) * 1000;
     let mut tick = tokio::time::interval(ESCALATION_CHECK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Nothing is due before this (ms since the epoch).
+    let mut next_due = i64::MIN;
     loop {
         tick.tick().await;
-        // The shortest delay a site may set is 5 s: nothing younger can be due.
-        let candidates = match hub.store.awaiting_escalation(now() - jiff::SignedDuration::from_secs(5)).await {
+        let looked_at = now();
+        if looked_at.as_millisecond() < next_due {
+            continue;
+        }
+        let candidates = match hub.store.awaiting_escalation(looked_at).await {
             Ok(candidates) => candidates,
             Err(e) => {
                 eprintln!("frontdesk-hub: escalation: {e}");
                 continue;
             }
         };
-        for (site, seen, record) in candidates {
+        let mut waiting = Vec::with_capacity(candidates.len());
+        for (site, seen, alert) in candidates {
             let after = hub.settings.escalate_after(&hub.store, &site).await;
-            let waited = now().as_millisecond() - seen.as_millisecond();
-            if !record.due_for_escalation(waited, after.as_millis() as i64) {
-                continue;
-            }
+            waiting.push((site, alert, after, seen.as_millisecond() + after.as_millis() as i64));
+        }
+        let (due, next) = due_now(now().as_millisecond(), shortest, waiting.iter().map(|w| w.3));
+        next_due = next;
+        for (site, alert, after, _) in due.into_iter().map(|i| &waiting[i]) {
             let audit = NewAuditEntry {
                 actor: "hub".into(),
                 action: AuditAction::AlertEscalated,
-                subject: record.id.to_string(),
+                subject: alert.to_string(),
                 details: serde_json::json!({ "after_seconds": after.as_secs() }),
             };
-            let write = AlertWrite::Escalate { alert: record.id, notify: vec![Role::SecurityGuard, Role::DutyManager] };
+            // The write checks the record itself: acknowledged meanwhile, it writes nothing.
+            let write = AlertWrite::Escalate { alert: *alert, notify: vec![Role::SecurityGuard, Role::DutyManager] };
             match hub.store.write_alert(site.clone(), write, audit, now()).await {
-                Ok(written) => hub.live.advance(&site, written.head),
-                Err(e) => eprintln!("frontdesk-hub: cannot escalate alert {}: {e}", record.id),
+                Ok(written) => hub.live.advance(site, written.head),
+                Err(e) => {
+                    eprintln!("frontdesk-hub: cannot escalate alert {alert}: {e}");
+                    // Still due: try again at the next tick.
+                    next_due = i64::MIN;
+                }
             }
         }
     }
+}
+
+/// Of alerts falling due at `due_at` (ms since the epoch), which are due at `now_ms`, and the
+/// earliest time another can be: the earliest of the rest, or for an alert that arrives after
+/// this look, the `shortest` delay a site may set from now.
+fn due_now(now_ms: i64, shortest: i64, due_at: impl Iterator<Item = i64>) -> (Vec<usize>, i64) {
+    let (mut due, mut next) = (Vec::new(), now_ms + shortest);
+    for (i, at) in due_at.enumerate() {
+        if at <= now_ms {
+            due.push(i);
+        } else {
+            next = next.min(at);
+        }
+    }
+    (due, next)
 }
 
 /// Write a guard's action (acknowledge, resolve) as the hub's op at the site, audited with the
@@ -144,4 +177,20 @@ pub async fn guard_action<S: HubStore>(
     let written = hub.store.write_alert(site.clone(), write, audit, now()).await?;
     hub.live.advance(site, written.head);
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::due_now;
+
+    #[test]
+    fn the_next_look_is_when_the_first_waiting_alert_falls_due_or_a_new_one_could() {
+        let now = 100_000;
+        // Nothing waiting: an alert arriving now is due in 5 s at the earliest.
+        assert_eq!(due_now(now, 5_000, [].into_iter()), (vec![], 105_000));
+        // One due, one due in 1 s (held for 4 s of a 5 s delay), one in 15 s.
+        assert_eq!(due_now(now, 5_000, [99_000, 101_000, 115_000].into_iter()), (vec![0], 101_000));
+        // Due exactly now counts as due.
+        assert_eq!(due_now(now, 5_000, [100_000].into_iter()), (vec![0], 105_000));
+    }
 }

@@ -44,6 +44,8 @@ pub const CONTEXT_WINDOW_MS: i64 = 15 * 60 * 1000;
 pub const MAX_CONTEXT_VISITORS: usize = 30;
 /// Escalate when nobody acknowledged for this long, unless the site says otherwise.
 pub const DEFAULT_ESCALATE_AFTER_SECONDS: u32 = 20;
+/// The escalation delays a site may set, in seconds.
+pub const ESCALATE_AFTER_SECONDS: std::ops::RangeInclusive<u32> = 5..=600;
 /// Limits of free text in alerts.
 pub const NOTE_MAX_CHARS: usize = 500;
 pub const DESCRIPTION_MAX_CHARS: usize = 200;

@@ -166,11 +166,12 @@ pub fn raised_by(conn: &Connection, device: &str, since_ms: i64) -> Result<Vec<A
 /// Unacknowledged, unescalated alerts this database has held since at or before
 /// `seen_before_ms`, with their sites: candidates for escalation (check each with
 /// `AlertRecord::due_for_escalation`).
-pub fn awaiting_escalation(conn: &Connection, seen_before_ms: i64) -> Result<Vec<(String, i64, AlertRecord)>> {
+pub fn awaiting_escalation(conn: &Connection, seen_before_ms: i64) -> Result<Vec<(String, i64, AlertId)>> {
     let mut stmt = conn.prepare_cached(
         // The open-alerts partial index applies (its condition is spelled out), so this stays
-        // cheap however many alerts a site has had; the hub runs it four times a second.
-        "SELECT site, raised_seen_at, record FROM alerts
+        // cheap however many alerts a site has had. The records are not read: the escalation
+        // itself checks the record again in its own transaction.
+        "SELECT site, raised_seen_at, id FROM alerts
          WHERE created = 1 AND state IN ('raised', 'acknowledged') AND state = 'raised' AND escalated = 0
            AND raised_seen_at <= ?1
          ORDER BY raised_seen_at",
@@ -178,7 +179,7 @@ pub fn awaiting_escalation(conn: &Connection, seen_before_ms: i64) -> Result<Vec
     let mut rows = stmt.query([seen_before_ms])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push((r.get(0)?, r.get(1)?, parse_record(&r.get::<_, String>(2)?)?));
+        out.push((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?.parse().map_err(corrupt)?));
     }
     Ok(out)
 }

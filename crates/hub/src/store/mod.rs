@@ -372,11 +372,11 @@ pub trait HubStore: Send + Sync + 'static {
         now: jiff::Timestamp,
     ) -> impl Future<Output = Result<AlertWritten, AlertWriteError>> + Send;
     /// Alerts not acknowledged or escalated that the hub has held since `seen_before` or
-    /// earlier, with their site and when the hub first held them.
+    /// earlier: their site, when the hub first held them, and their id.
     fn awaiting_escalation(
         &self,
         seen_before: jiff::Timestamp,
-    ) -> impl Future<Output = Result<Vec<(SiteId, jiff::Timestamp, AlertRecord)>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<(SiteId, jiff::Timestamp, AlertId)>, StoreError>> + Send;
     /// Open lost-contact alerts: (site, silent device, alert).
     fn open_lost_contact(&self) -> impl Future<Output = Result<Vec<(SiteId, DeviceId, AlertId)>, StoreError>> + Send;
 

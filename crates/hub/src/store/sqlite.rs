@@ -1141,12 +1141,12 @@ impl HubStore for SqliteHubStore {
     async fn awaiting_escalation(
         &self,
         seen_before: jiff::Timestamp,
-    ) -> Result<Vec<(SiteId, jiff::Timestamp, AlertRecord)>, StoreError> {
+    ) -> Result<Vec<(SiteId, jiff::Timestamp, AlertId)>, StoreError> {
         self.read(move |conn| {
             alerts::awaiting_escalation(conn, ms(seen_before))
                 .map_err(db_err)?
                 .into_iter()
-                .map(|(site, seen, record)| Ok((SiteId(site), ts(seen)?, record)))
+                .map(|(site, seen, id)| Ok((SiteId(site), ts(seen)?, id)))
                 .collect()
         })
         .await
