@@ -140,3 +140,46 @@ async fn kiosks_converge_after_an_outage_and_a_hub_restart() {
     assert!(hub.state.store.devices().await.unwrap().iter().any(|d| d.id == b.device_id() && d.revoked_at.is_some()));
     hub.shutdown(Duration::from_secs(1)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_changes_is_told_to_the_app_as_a_few_statuses_the_last_one_true() {
+    use std::sync::{Arc, Mutex};
+
+    use frontdesk_core::sync::backoff::Backoff;
+    use frontdesk_core::sync::engine::{EngineOptions, SyncEvent};
+
+    let dir = tempfile::tempdir().unwrap();
+    let hub = start_hub(&dir.path().join("hub")).await;
+    let relay = Relay::start(hub.addr).await;
+    let kiosk = open_kiosk(&dir.path().join("desk"));
+    let code = code_for(&hub, SITE, "Lobby").await;
+    frontdesk_core::sync::client::enrol(&kiosk, &relay.url(), &code, false).await.unwrap();
+    let told: Arc<Mutex<Vec<frontdesk_core::sync::SyncStatus>>> = Arc::default();
+    let observer_told = told.clone();
+    let observer = Arc::new(move |event: SyncEvent| {
+        if let SyncEvent::Status(status) = event {
+            observer_told.lock().unwrap().push(*status);
+        }
+    });
+    let options =
+        EngineOptions { allow_insecure: false, backoff: Backoff::new(Duration::from_secs(5), Duration::from_secs(5)) };
+    let engine = SyncEngine::new(kiosk.clone(), observer, options);
+    tokio::spawn(engine.clone().run());
+    eventually("synced", || state(&engine) == SyncState::Synced).await;
+    relay.set_online(false);
+    eventually("offline", || state(&engine) == SyncState::Offline).await;
+    let last_told = || told.lock().unwrap().last().cloned();
+    eventually("the app was told it is offline", || last_told().is_some_and(|s| s.state == SyncState::Offline)).await;
+
+    told.lock().unwrap().clear();
+    let changes = 100;
+    for i in 0..changes {
+        kiosk.sign_in(visitor(&format!("Visitor {i}"), "li-na")).unwrap();
+    }
+    let waiting = kiosk.ops_waiting().unwrap();
+    assert!(waiting >= changes, "each sign-in waits for the hub");
+    eventually("the app is told every change waits", || last_told().is_some_and(|s| s.ops_waiting == waiting)).await;
+    let reports = told.lock().unwrap().len();
+    assert!(reports < changes as usize / 2, "{reports} status reports for {changes} changes");
+    assert_eq!(last_told().unwrap().state, SyncState::Offline, "and still offline");
+}

@@ -34,6 +34,10 @@ const IDLE_ROUND: Duration = Duration::from_secs(60);
 const GATHER: Duration = Duration::from_millis(20);
 /// "Last synced" is written to the database at most this often (it is shown to the minute).
 const RECORD_SYNC_EVERY: Duration = Duration::from_secs(1);
+/// The app is told the sync state at most this often: a burst of changes (ten desks' alerts)
+/// is one status, read from the database once, not one per change. Always the state as it is
+/// when told.
+const STATUS_EVERY: Duration = Duration::from_millis(100);
 
 /// What the engine tells the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +69,8 @@ pub struct SyncEngine {
     live: Mutex<Option<LiveSender>>,
     /// Wakes the alert courier: a local change may be an alert.
     courier_wake: Notify,
+    /// The sync state may have changed: tell the app (`report_status`).
+    status_wake: Notify,
 }
 
 /// The courier's waits between tries of an undelivered alert: quick at first, never more
@@ -85,6 +91,7 @@ impl SyncEngine {
             options,
             live: Mutex::new(None),
             courier_wake: Notify::new(),
+            status_wake: Notify::new(),
         });
         let weak = Arc::downgrade(&engine);
         kiosk.on_change(Arc::new(move || {
@@ -134,9 +141,19 @@ impl SyncEngine {
         self.kiosk.sync_status(&health)
     }
 
+    /// The sync state may have changed: the app hears of it within `STATUS_EVERY`.
     fn emit_status(&self) {
-        if let Ok(status) = self.status() {
-            (self.observer)(SyncEvent::Status(Box::new(status)));
+        self.status_wake.notify_one();
+    }
+
+    async fn report_status(&self) {
+        loop {
+            self.status_wake.notified().await;
+            match self.status() {
+                Ok(status) => (self.observer)(SyncEvent::Status(Box::new(status))),
+                Err(e) => eprintln!("frontdesk: sync status: {e}"),
+            }
+            tokio::time::sleep(STATUS_EVERY).await;
         }
     }
 
@@ -164,10 +181,10 @@ impl SyncEngine {
         self.status()
     }
 
-    /// Run forever (spawn it on the runtime): the sync loop, the alert courier and the
-    /// heartbeats.
+    /// Run forever (spawn it on the runtime): the sync loop, the alert courier, the
+    /// heartbeats and the status reports.
     pub async fn run(self: Arc<Self>) {
-        tokio::join!(self.sync_loop(), self.courier(), self.heartbeats());
+        tokio::join!(self.sync_loop(), self.courier(), self.heartbeats(), self.report_status());
     }
 
     async fn sync_loop(&self) {
