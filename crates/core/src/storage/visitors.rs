@@ -335,7 +335,7 @@ pub(super) fn after_alert_op(tx: &Transaction<'_>, op: &Op) -> Result<()> {
     }
     let Some(horizon) = horizon(tx)? else { return Ok(()) };
     let raised_at: Option<Option<i64>> =
-        tx.query_row("SELECT raised_at FROM alerts WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+        tx.prepare_cached("SELECT raised_at FROM alerts WHERE id = ?1")?.query_row([&id], |r| r.get(0)).optional()?;
     if raised_at.flatten().is_some_and(|at| at < horizon) {
         redact_ops(tx, EntityKind::Alert, &id)?;
         super::alerts::redact_records_before(tx, Some(&op.site.0), horizon)?;
@@ -349,7 +349,11 @@ fn placeholder(tx: &Transaction<'_>, id: &str) -> Result<()> {
 }
 
 fn horizon(tx: &Transaction<'_>) -> Result<Option<i64>> {
-    Ok(tx.query_row("SELECT before FROM retention_horizon WHERE id = 1", [], |r| r.get(0)).optional()?)
+    // Cached: asked for every alert op applied.
+    Ok(tx
+        .prepare_cached("SELECT before FROM retention_horizon WHERE id = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?)
 }
 
 /// The text the search index holds for a visit: names and companies normalised like queries

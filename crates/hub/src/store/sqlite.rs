@@ -446,8 +446,8 @@ fn site_head(conn: &Connection, site: &str) -> Result<u64, StoreError> {
 
 fn op_id_at(conn: &Connection, site: &str, cursor: u64) -> Result<Option<OpId>, StoreError> {
     let id: Option<String> = conn
-        .query_row("SELECT id FROM ops WHERE cursor = ?1 AND site = ?2", params![cursor as i64, site], |r| r.get(0))
-        .optional()
+        .prepare_cached("SELECT id FROM ops WHERE cursor = ?1 AND site = ?2")
+        .and_then(|mut s| s.query_row(params![cursor as i64, site], |r| r.get(0)).optional())
         .map_err(db_err)?;
     id.map(|id| parse("op id", &id)).transpose()
 }
