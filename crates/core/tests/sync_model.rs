@@ -220,7 +220,7 @@ fn run(kiosk_count: usize, steps: Vec<Step>) -> Result<(), TestCaseError> {
     let hub = Mutex::new(ModelHub::default());
     let site = SiteConfig::demo().unwrap();
     let dirs: Vec<tempfile::TempDir> = (0..kiosk_count).map(|_| tempfile::tempdir().unwrap()).collect();
-    let kiosks: Vec<Kiosk> = dirs.iter().map(|d| open_kiosk(d.path())).collect();
+    let kiosks: Vec<Arc<Kiosk>> = dirs.iter().map(|d| Arc::new(open_kiosk(d.path()))).collect();
     let links: Vec<Link<'_>> = kiosks
         .iter()
         .enumerate()

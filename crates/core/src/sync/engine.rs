@@ -23,9 +23,10 @@ use super::client::{self, HubClient, LiveChannel, LiveSender};
 use super::protocol::{HEARTBEAT_EVERY, HubErrorCode, LiveEvent, MAX_PUSH_OPS};
 use super::round::sync_round;
 use super::status::{LinkHealth, Phase, SyncStatus};
-use super::{HubLink, SyncError};
+use super::{HubLink, SyncError, joined, on_kiosk};
 use crate::error::{ApiError, CoreError};
 use crate::kiosk::Kiosk;
+use crate::op::Op;
 
 /// An exchange also runs this often with nothing announced, as a safety net.
 const IDLE_ROUND: Duration = Duration::from_secs(60);
@@ -96,12 +97,10 @@ impl SyncEngine {
         let weak = Arc::downgrade(&engine);
         kiosk.on_change(Arc::new(move || {
             if let Some(engine) = weak.upgrade() {
+                // Only wake-ups here: this runs on the thread that committed the change (an
+                // alert's raise, which the desk waits for), so the store is read elsewhere.
                 engine.courier_wake.notify_one();
-                // An alert goes with the courier at once; the exchange follows its delivery
-                // (with nothing left to push), rather than pushing it a third time beside it.
-                if !matches!(engine.kiosk.undelivered_alert_seq(), Ok(Some(_))) {
-                    engine.wake.notify_one();
-                }
+                engine.wake.notify_one();
                 engine.emit_status();
                 engine.emit_alert_news();
             }
@@ -117,13 +116,13 @@ impl SyncEngine {
     }
 
     /// Keep `client` for the linked hub: made again only when there is none or the hub moved.
-    fn refresh_client(&self, client: &mut Option<(String, HubClient)>, link: &HubLink) {
+    async fn refresh_client(&self, client: &mut Option<(String, Arc<HubClient>)>, link: &HubLink) {
         if client.as_ref().is_none_or(|(url, _)| *url != link.url) {
-            *client = self
-                .kiosk
-                .hub_credential()
+            *client = on_kiosk(&self.kiosk, Kiosk::hub_credential)
+                .await
                 .ok()
                 .and_then(|credential| HubClient::for_link(link, credential, self.options.allow_insecure).ok())
+                .map(Arc::new)
                 .map(|c| (link.url.clone(), c));
         }
     }
@@ -137,8 +136,11 @@ impl SyncEngine {
     }
 
     pub fn status(&self) -> Result<SyncStatus, CoreError> {
-        let health = self.health.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        self.kiosk.sync_status(&health)
+        self.kiosk.sync_status(&self.health())
+    }
+
+    fn health(&self) -> LinkHealth {
+        self.health.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The sync state may have changed: the app hears of it within `STATUS_EVERY`.
@@ -149,7 +151,8 @@ impl SyncEngine {
     async fn report_status(&self) {
         loop {
             self.status_wake.notified().await;
-            match self.status() {
+            let health = self.health();
+            match on_kiosk(&self.kiosk, move |k| k.sync_status(&health)).await {
                 Ok(status) => (self.observer)(SyncEvent::Status(Box::new(status))),
                 Err(e) => eprintln!("frontdesk: sync status: {e}"),
             }
@@ -190,7 +193,7 @@ impl SyncEngine {
     async fn sync_loop(&self) {
         let mut backoff = self.options.backoff.clone();
         loop {
-            let link = match self.kiosk.hub_link() {
+            let link = match on_kiosk(&self.kiosk, Kiosk::hub_link).await {
                 Ok(Some(link)) if link.revoked_at.is_none() => link,
                 Ok(_) => {
                     // Not enrolled, or revoked: nothing to do until someone enrols.
@@ -205,13 +208,13 @@ impl SyncEngine {
                 }
             };
             let session = async {
-                let credential = self.kiosk.hub_credential()?;
+                let credential = on_kiosk(&self.kiosk, Kiosk::hub_credential).await?;
                 let client = HubClient::for_link(&link, credential, self.options.allow_insecure)?;
                 self.session(&client, &mut backoff).await
             };
             let Err(err) = session.await;
             if matches!(err, CoreError::Sync(SyncError::Revoked)) {
-                if let Err(e) = self.kiosk.mark_revoked() {
+                if let Err(e) = on_kiosk(&self.kiosk, Kiosk::mark_revoked).await {
                     eprintln!("frontdesk: sync: {e}");
                 }
                 self.set_health(Phase::Refused, Some(ApiError::from(&err)));
@@ -236,11 +239,11 @@ impl SyncEngine {
     /// Connected: exchange whenever either side has news. Returns only with the reason it ended.
     async fn session(&self, client: &HubClient, backoff: &mut Backoff) -> Result<std::convert::Infallible, CoreError> {
         // Open the channel before the first exchange, so nothing announced in between is missed.
-        let mut live: LiveChannel = client.live(self.kiosk.pull_cursor()?).await?;
+        let mut live: LiveChannel = client.live(on_kiosk(&self.kiosk, Kiosk::pull_cursor).await?).await?;
         // Once per enrolment: share the site's keys, so every desk signs and checks badges alike.
-        if !self.kiosk.site_secrets_settled()? {
-            let answer = client.site_secrets(&self.kiosk.site_secrets_offer()?).await?;
-            self.kiosk.adopt_site_secrets(&answer)?;
+        if !on_kiosk(&self.kiosk, Kiosk::site_secrets_settled).await? {
+            let answer = client.site_secrets(&on_kiosk(&self.kiosk, Kiosk::site_secrets_offer).await?).await?;
+            on_kiosk(&self.kiosk, move |k| k.adopt_site_secrets(&answer)).await?;
         }
         *self.live.lock().unwrap_or_else(|e| e.into_inner()) = Some(live.sender());
         // The courier may have an alert waiting for a channel.
@@ -261,7 +264,7 @@ impl SyncEngine {
             self.set_health(Phase::Exchanging, None);
             let report = sync_round(&self.kiosk, client).await?;
             if recorded.is_none_or(|at| at.elapsed() >= RECORD_SYNC_EVERY) {
-                self.kiosk.record_sync()?;
+                on_kiosk(&self.kiosk, Kiosk::record_sync).await?;
                 recorded = Some(std::time::Instant::now());
             }
             backoff.reset();
@@ -274,13 +277,21 @@ impl SyncEngine {
             loop {
                 let event = tokio::select! {
                     event = live.next_event() => event?,
-                    _ = self.wake.notified() => break,
+                    _ = self.wake.notified() => {
+                        // An alert goes with the courier at once; the exchange follows its
+                        // delivery (`confirm_alerts` wakes this loop), rather than pushing it a
+                        // third time beside it.
+                        if matches!(on_kiosk(&self.kiosk, Kiosk::undelivered_alert_seq).await, Ok(Some(_))) {
+                            continue;
+                        }
+                        break;
+                    }
                     _ = tokio::time::sleep(IDLE_ROUND) => break,
                 };
                 match event {
                     LiveEvent::Hello { head, .. } | LiveEvent::Ops { head } => {
                         // Behind, or ahead of a hub that went back to a backup: exchange.
-                        if head != self.kiosk.pull_cursor()? {
+                        if head != on_kiosk(&self.kiosk, Kiosk::pull_cursor).await? {
                             tokio::time::sleep(GATHER).await;
                             break;
                         }
@@ -301,14 +312,23 @@ impl SyncEngine {
     /// HTTP together, then every ≤ 2 s until the hub confirms it committed it. Independent of
     /// the sync loop and its backoff.
     async fn courier(&self) {
-        let mut client: Option<(String, HubClient)> = None;
+        let mut client: Option<(String, Arc<HubClient>)> = None;
         let mut failures: u32 = 0;
         loop {
-            let target = match self.kiosk.undelivered_alert_seq() {
-                Ok(Some(target)) => target,
-                Ok(None) => {
+            let (target, link, first) = match on_kiosk(&self.kiosk, courier_work).await {
+                Ok(CourierWork::Deliver { target, link, outbox }) => (target, link, outbox),
+                Ok(CourierWork::Nothing) => {
                     failures = 0;
                     self.wait_courier(Duration::from_secs(1)).await;
+                    continue;
+                }
+                Ok(CourierWork::NoHub) => {
+                    // Standalone (or revoked): kept here; delivered once a hub is there.
+                    self.wait_courier(Duration::from_secs(1)).await;
+                    continue;
+                }
+                Ok(CourierWork::Pushed(pushed)) => {
+                    self.confirm_alerts(pushed).await;
                     continue;
                 }
                 Err(e) => {
@@ -317,31 +337,16 @@ impl SyncEngine {
                     continue;
                 }
             };
-            let link = match self.kiosk.hub_link() {
-                Ok(Some(link)) if link.revoked_at.is_none() => link,
-                _ => {
-                    // Standalone (or revoked): kept here; delivered once a hub is there.
-                    self.wait_courier(Duration::from_secs(1)).await;
-                    continue;
-                }
-            };
-            // The sync loop may have pushed it already (the hub confirmed by answering).
-            if let Ok(pushed) = self.kiosk.pushed_seq()
-                && pushed >= target
-            {
-                self.confirm_alerts(pushed);
-                continue;
-            }
-            self.refresh_client(&mut client, &link);
+            self.refresh_client(&mut client, &link).await;
             let Some((_, hub)) = client.as_ref() else {
                 self.wait_courier(alert_retry_delay(failures)).await;
                 failures += 1;
                 continue;
             };
-            match self.deliver(hub, target).await {
+            match self.deliver(hub, target, first).await {
                 Ok(device_seq) => {
                     failures = 0;
-                    self.confirm_alerts(device_seq);
+                    self.confirm_alerts(device_seq).await;
                 }
                 Err(e) => {
                     if failures == 0 {
@@ -362,23 +367,31 @@ impl SyncEngine {
         }
     }
 
-    fn confirm_alerts(&self, device_seq: u64) {
-        if let Err(e) = self.kiosk.alerts_confirmed(device_seq) {
-            eprintln!("frontdesk: alert courier: {e}");
-        }
+    async fn confirm_alerts(&self, device_seq: u64) {
+        let waiting = on_kiosk(&self.kiosk, move |k| {
+            if let Err(e) = k.alerts_confirmed(device_seq) {
+                eprintln!("frontdesk: alert courier: {e}");
+            }
+            k.ops_waiting()
+        })
+        .await;
         self.emit_alert_news();
         self.emit_status();
         // Anything else that waited behind the alert goes with the usual exchange now.
-        if self.kiosk.ops_waiting().is_ok_and(|n| n > 0) {
+        if waiting.is_ok_and(|n| n > 0) {
             self.wake.notify_one();
         }
     }
 
-    /// One try: push the outbox up to `target` on the live channel and by HTTP at the same
-    /// time; the first confirmation wins. Returns what the hub confirmed holding.
-    async fn deliver(&self, hub: &HubClient, target: u64) -> Result<u64, CoreError> {
+    /// One try: push the outbox (`first`: as the courier read it) up to `target` on the live
+    /// channel and by HTTP at the same time; the first confirmation wins. Returns what the hub
+    /// confirmed holding.
+    async fn deliver(&self, hub: &Arc<HubClient>, target: u64, first: Vec<Op>) -> Result<u64, CoreError> {
         let live = self.live_sender();
-        let first = self.kiosk.outbox(MAX_PUSH_OPS)?;
+        // The HTTP push runs to its end even when the live channel confirms first: a request
+        // dropped mid-flight closes its connection, and the next alert would wait for a new
+        // TLS handshake (which was ~6% of the CPU of an alert burst).
+        let mut by_http = tokio::spawn(push_until(self.kiosk.clone(), hub.clone(), target, first.clone()));
         let on_live = async {
             match live {
                 Some(live) if !first.is_empty() => match live.push(first.clone()).await {
@@ -389,39 +402,11 @@ impl SyncEngine {
                 _ => std::future::pending().await,
             }
         };
-        let by_http = self.push_until(hub, target);
         let device_seq = tokio::select! {
             seq = on_live => seq,
-            result = by_http => result?,
+            result = joined(&mut by_http) => result?,
         };
         Ok(device_seq)
-    }
-
-    /// Push the outbox by HTTP until the hub holds `target`.
-    async fn push_until(&self, hub: &HubClient, target: u64) -> Result<u64, CoreError> {
-        let mut resends = 0;
-        loop {
-            let batch = self.kiosk.outbox(MAX_PUSH_OPS)?;
-            let Some(key) = batch.iter().rev().find(|op| op.seq <= target).map(|op| op.id) else {
-                // Nothing waiting: the hub confirmed everything already.
-                return self.kiosk.pushed_seq();
-            };
-            match hub.push_alert_ops(batch, key).await {
-                // Confirmed (the caller records it, with the push mark, in one commit).
-                Ok(answer) if answer.device_seq >= target => return Ok(answer.device_seq),
-                Ok(answer) => self.kiosk.push_acknowledged(answer.device_seq)?,
-                Err(SyncError::Refused(e))
-                    if matches!(e.code, HubErrorCode::SequenceGap | HubErrorCode::SequenceConflict)
-                        && e.expected_seq.is_some_and(|s| s >= 1)
-                        && resends < 3 =>
-                {
-                    // The hub holds fewer of our ops than we thought: send from where it is.
-                    resends += 1;
-                    self.kiosk.push_acknowledged(e.expected_seq.unwrap_or(1) - 1)?;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
     }
 
     // --- Heartbeats --------------------------------------------------------------------------
@@ -431,10 +416,10 @@ impl SyncEngine {
     async fn heartbeats(&self) {
         let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut client: Option<(String, HubClient)> = None;
+        let mut client: Option<(String, Arc<HubClient>)> = None;
         loop {
             tick.tick().await;
-            let link = match self.kiosk.hub_link() {
+            let link = match on_kiosk(&self.kiosk, Kiosk::hub_link).await {
                 Ok(Some(link)) if link.revoked_at.is_none() => link,
                 _ => continue,
             };
@@ -443,13 +428,77 @@ impl SyncEngine {
             {
                 continue;
             }
-            self.refresh_client(&mut client, &link);
+            self.refresh_client(&mut client, &link).await;
             if let Some((_, hub)) = &client
                 && hub.heartbeat().await.is_ok()
             {
                 // The hub is back: reconnect now rather than at the end of the backoff.
                 self.wake.notify_one();
             }
+        }
+    }
+}
+
+/// What the alert courier has to do next, read in one go (one trip to the blocking pool
+/// between an alert's commit and its push).
+enum CourierWork {
+    /// Every alert op of this device is confirmed.
+    Nothing,
+    /// Not enrolled, or revoked: alerts wait here until a hub is there.
+    NoHub,
+    /// The sync loop's push already reached past the last alert; the hub holds up to this.
+    Pushed(u64),
+    /// Push the outbox (as read now) until the hub holds `target`.
+    Deliver { target: u64, link: HubLink, outbox: Vec<Op> },
+}
+
+fn courier_work(kiosk: &Kiosk) -> Result<CourierWork, CoreError> {
+    let Some(target) = kiosk.undelivered_alert_seq()? else { return Ok(CourierWork::Nothing) };
+    let link = match kiosk.hub_link()? {
+        Some(link) if link.revoked_at.is_none() => link,
+        _ => return Ok(CourierWork::NoHub),
+    };
+    let pushed = kiosk.pushed_seq()?;
+    if pushed >= target {
+        return Ok(CourierWork::Pushed(pushed));
+    }
+    Ok(CourierWork::Deliver { target, link, outbox: kiosk.outbox(MAX_PUSH_OPS)? })
+}
+
+/// Push the outbox (starting with `batch`, read again after each answer) by HTTP until the
+/// hub holds `target`.
+async fn push_until(kiosk: Arc<Kiosk>, hub: Arc<HubClient>, target: u64, mut batch: Vec<Op>) -> Result<u64, CoreError> {
+    let mut resends = 0;
+    loop {
+        let Some(key) = batch.iter().rev().find(|op| op.seq <= target).map(|op| op.id) else {
+            // Nothing waiting: the hub confirmed everything already.
+            return on_kiosk(&kiosk, Kiosk::pushed_seq).await;
+        };
+        match hub.push_alert_ops(batch, key).await {
+            // Confirmed (the caller records it, with the push mark, in one commit).
+            Ok(answer) if answer.device_seq >= target => return Ok(answer.device_seq),
+            Ok(answer) => {
+                batch = on_kiosk(&kiosk, move |k| {
+                    k.push_acknowledged(answer.device_seq)?;
+                    k.outbox(MAX_PUSH_OPS)
+                })
+                .await?;
+            }
+            Err(SyncError::Refused(e))
+                if matches!(e.code, HubErrorCode::SequenceGap | HubErrorCode::SequenceConflict)
+                    && e.expected_seq.is_some_and(|s| s >= 1)
+                    && resends < 3 =>
+            {
+                // The hub holds fewer of our ops than we thought: send from where it is.
+                resends += 1;
+                let seq = e.expected_seq.unwrap_or(1) - 1;
+                batch = on_kiosk(&kiosk, move |k| {
+                    k.push_acknowledged(seq)?;
+                    k.outbox(MAX_PUSH_OPS)
+                })
+                .await?;
+            }
+            Err(e) => return Err(e.into()),
         }
     }
 }

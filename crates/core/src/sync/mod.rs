@@ -39,6 +39,38 @@ pub(crate) fn pushed_meta_key() -> &'static str {
     link::META_PUSHED
 }
 
+/// Run `f` on the kiosk where blocking is allowed. Every kiosk call takes the store's lock and
+/// may wait behind a commit (an alert's `fsync`) or make one; on an async worker thread that
+/// wait would hold up every other task on the runtime: the alert courier, the live channel,
+/// the app's own calls. With the runtime (`hub-client`) it goes to tokio's blocking pool;
+/// without it there is no runtime to keep free, and it runs in place.
+pub(crate) async fn on_kiosk<T, F>(kiosk: &std::sync::Arc<crate::kiosk::Kiosk>, f: F) -> T
+where
+    T: Send + 'static,
+    F: FnOnce(&crate::kiosk::Kiosk) -> T + Send + 'static,
+{
+    #[cfg(feature = "hub-client")]
+    {
+        let kiosk = kiosk.clone();
+        joined(&mut tokio::task::spawn_blocking(move || f(&kiosk))).await
+    }
+    #[cfg(not(feature = "hub-client"))]
+    {
+        f(kiosk)
+    }
+}
+
+/// What a spawned task returned; its panic goes on in the caller, as if it had run there.
+#[cfg(feature = "hub-client")]
+pub(crate) async fn joined<T>(task: &mut tokio::task::JoinHandle<T>) -> T {
+    match task.await {
+        Ok(value) => value,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Cancelled: the runtime is shutting down, and this task with it.
+        Err(_) => std::future::pending().await,
+    }
+}
+
 /// Why talking to the hub did not work, as the kiosk reports it.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SyncError {

@@ -3,9 +3,10 @@
 //! against the model hub of the property tests.
 
 use std::future::Future;
+use std::sync::Arc;
 
-use super::SyncError;
 use super::protocol::{HubErrorCode, MAX_PULL_OPS, MAX_PUSH_OPS, PullResponse, PushResponse};
+use super::{SyncError, on_kiosk};
 use crate::error::CoreError;
 use crate::ids::OpId;
 use crate::kiosk::Kiosk;
@@ -37,7 +38,7 @@ pub struct RoundReport {
 /// exchange gives up; a healthy hub asks at most once.
 const MAX_RESENDS: u32 = 3;
 
-pub async fn sync_round<T: Transport>(kiosk: &Kiosk, hub: &T) -> Result<RoundReport, CoreError> {
+pub async fn sync_round<T: Transport>(kiosk: &Arc<Kiosk>, hub: &T) -> Result<RoundReport, CoreError> {
     let mut report = RoundReport::default();
     let mut resends = 0;
     loop {
@@ -45,9 +46,9 @@ pub async fn sync_round<T: Transport>(kiosk: &Kiosk, hub: &T) -> Result<RoundRep
         let device_seq = pull_all(kiosk, hub, &mut report).await?;
         // The hub holds fewer of our ops than it confirmed before: it lost some (restored from
         // a backup). Send them again.
-        if device_seq < kiosk.pushed_seq()? && resends < MAX_RESENDS {
+        if device_seq < on_kiosk(kiosk, Kiosk::pushed_seq).await? && resends < MAX_RESENDS {
             resends += 1;
-            kiosk.push_acknowledged(device_seq)?;
+            on_kiosk(kiosk, move |k| k.push_acknowledged(device_seq)).await?;
             continue;
         }
         return Ok(report);
@@ -55,13 +56,13 @@ pub async fn sync_round<T: Transport>(kiosk: &Kiosk, hub: &T) -> Result<RoundRep
 }
 
 async fn push_all<T: Transport>(
-    kiosk: &Kiosk,
+    kiosk: &Arc<Kiosk>,
     hub: &T,
     report: &mut RoundReport,
     resends: &mut u32,
 ) -> Result<(), CoreError> {
     loop {
-        let batch = kiosk.outbox(MAX_PUSH_OPS)?;
+        let batch = on_kiosk(kiosk, |k| k.outbox(MAX_PUSH_OPS)).await?;
         let (Some(first), Some(last)) = (batch.first().map(|op| op.seq), batch.last().map(|op| op.seq)) else {
             return Ok(());
         };
@@ -75,7 +76,7 @@ async fn push_all<T: Transport>(
                     ))
                     .into());
                 }
-                kiosk.push_acknowledged(answer.device_seq)?;
+                on_kiosk(kiosk, move |k| k.push_acknowledged(answer.device_seq)).await?;
                 report.pushed += u64::from(answer.stored);
                 report.head = answer.head;
             }
@@ -86,7 +87,8 @@ async fn push_all<T: Transport>(
             {
                 // The hub has fewer of our ops than we thought: send from where it is.
                 *resends += 1;
-                kiosk.push_acknowledged(e.expected_seq.unwrap_or(1) - 1)?;
+                let seq = e.expected_seq.unwrap_or(1) - 1;
+                on_kiosk(kiosk, move |k| k.push_acknowledged(seq)).await?;
             }
             Err(e) => return Err(e.into()),
         }
@@ -94,9 +96,9 @@ async fn push_all<T: Transport>(
 }
 
 /// Pull until the cursor reaches the head; returns the hub's count of our own ops.
-async fn pull_all<T: Transport>(kiosk: &Kiosk, hub: &T, report: &mut RoundReport) -> Result<u64, CoreError> {
+async fn pull_all<T: Transport>(kiosk: &Arc<Kiosk>, hub: &T, report: &mut RoundReport) -> Result<u64, CoreError> {
     loop {
-        let (after, at) = kiosk.pull_position()?;
+        let (after, at) = on_kiosk(kiosk, Kiosk::pull_position).await?;
         let page = hub.pull(after, at, MAX_PULL_OPS as u32).await?;
         // The hub starts over from 0 when it does not hold the op we last saw at our cursor
         // (it was restored from a backup): applying is idempotent, so that is safe.
@@ -108,7 +110,8 @@ async fn pull_all<T: Transport>(kiosk: &Kiosk, hub: &T, report: &mut RoundReport
             .into());
         }
         let after = page.from;
-        report.applied += kiosk.apply_pulled(&page)? as u64;
+        let (applied, page) = on_kiosk(kiosk, move |k| (k.apply_pulled(&page), page)).await;
+        report.applied += applied? as u64;
         report.head = page.head;
         if !page.more() {
             return Ok(page.device_seq);
