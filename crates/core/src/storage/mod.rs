@@ -3,6 +3,7 @@
 pub mod alerts;
 mod apply;
 mod authored;
+pub mod checkpoint;
 mod escort;
 mod evacuation;
 mod migrations;
@@ -120,6 +121,8 @@ pub fn stable_plans(conn: &Connection) -> rusqlite::Result<()> {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Checkpoints the WAL on its own thread, so no commit (an alert's) pays for it.
+    checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl Store {
@@ -151,7 +154,8 @@ impl Store {
             return Err(StorageError::SchemaTooNew { path: shown, found, supported: latest_version() });
         }
         migrations::migrations().to_latest(&mut conn)?;
-        Ok(Store { conn, path: path.to_owned() })
+        let checkpointer = checkpoint::Checkpointer::start(path, &conn).map_err(open_err)?;
+        Ok(Store { conn, path: path.to_owned(), checkpointer: Some(checkpointer) })
     }
 
     pub fn path(&self) -> &Path {
@@ -166,6 +170,8 @@ impl Store {
     /// Hand the connection to `f` (which may replace the database file, e.g. a restore), then
     /// open whatever database is at this path again, migrated.
     pub fn reopen_after<T>(&mut self, f: impl FnOnce(Connection) -> T) -> Result<T> {
+        // `f` may need the database to itself (leaving WAL mode does).
+        drop(self.checkpointer.take());
         let conn = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
         let value = f(conn);
         let path = self.path.clone();

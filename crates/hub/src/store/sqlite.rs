@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use frontdesk_core::hlc::Hlc;
 use frontdesk_core::ids::{DeviceId, OpId, SiteId, VisitId};
 use frontdesk_core::op::Op;
+use frontdesk_core::storage::checkpoint::Checkpointer;
 use frontdesk_core::sync::validate::{self, Arrival, Pusher};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use rusqlite_migration::{M, Migrations};
@@ -186,6 +187,8 @@ pub struct SqliteHubStore {
     readers: Arc<Mutex<Vec<Connection>>>,
     /// Told of every committed alert change, on the writer thread, in commit order.
     alert_listener: Arc<Mutex<Option<AlertListener>>>,
+    /// Checkpoints the WAL on its own thread, so no group commit (alerts') pays for it.
+    _checkpointer: Checkpointer,
 }
 
 fn db_err(e: impl std::fmt::Display) -> StoreError {
@@ -253,6 +256,7 @@ impl SqliteHubStore {
             });
         }
         migrations().to_latest(&mut writer).map_err(db_err)?;
+        let checkpointer = Checkpointer::start(&path, &writer).map_err(db_err)?;
 
         let (jobs, mut queue) = mpsc::unbounded_channel::<Job>();
         std::thread::Builder::new()
@@ -270,7 +274,13 @@ impl SqliteHubStore {
                 }
             })
             .map_err(|e| StoreError::Database(format!("cannot start the writer thread: {e}")))?;
-        Ok(SqliteHubStore { path, jobs, readers: Arc::default(), alert_listener: Arc::default() })
+        Ok(SqliteHubStore {
+            path,
+            jobs,
+            readers: Arc::default(),
+            alert_listener: Arc::default(),
+            _checkpointer: checkpointer,
+        })
     }
 
     pub fn path(&self) -> &Path {
