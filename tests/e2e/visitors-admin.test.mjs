@@ -99,6 +99,9 @@ test("a watch-list hit in the other script needs an escort, cues the desk discre
       if ((await item.getAttribute("data-required")) !== "true") continue;
       await kiosk.session.executeScript("arguments[0].scrollIntoView({block: 'center'})", item);
       await item.click();
+      // The list is disabled while a tick is being saved: the next tap waits for this one, as a
+      // person's would (a tap on a disabled item does nothing).
+      await kiosk.session.wait(async () => (await item.getAttribute("data-ticked")) === "true", 5_000, "ticked");
     }
     await kiosk.choose("escort-select", "chen-jie");
     await kiosk.session.wait(() => kiosk.find("escort-start").then((b) => b.isEnabled()), 5_000, "the start is allowed");
