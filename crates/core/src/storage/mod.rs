@@ -155,7 +155,7 @@ impl Store {
         }
         migrations::migrations().to_latest(&mut conn)?;
         let checkpointer = checkpoint::Checkpointer::start(path, &conn).map_err(open_err)?;
-        Ok(Store { conn, path: path.to_owned(), checkpointer: Some(checkpointer) })
+        Ok(Store { conn, path: path.to_owned(), checkpointer })
     }
 
     pub fn path(&self) -> &Path {

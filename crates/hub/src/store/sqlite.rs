@@ -188,7 +188,7 @@ pub struct SqliteHubStore {
     /// Told of every committed alert change, on the writer thread, in commit order.
     alert_listener: Arc<Mutex<Option<AlertListener>>>,
     /// Checkpoints the WAL on its own thread, so no group commit (alerts') pays for it.
-    _checkpointer: Checkpointer,
+    _checkpointer: Option<Checkpointer>,
 }
 
 fn db_err(e: impl std::fmt::Display) -> StoreError {
